@@ -1,0 +1,155 @@
+"""Checkpoints: spec + weights + what resuming needs, written atomically, loaded safely.
+
+Format (a plain dict, loadable with ``torch.load(weights_only=True)``)::
+
+    {"format": "linknet-edge-checkpoint", "format_version": 1, "spec": {...},
+     "state_dict": {...}, "optimizer": {...} | None, "scheduler": {...} | None,
+     "epoch": int | None, "metrics": {...}, "extra": {...}}
+"""
+
+import os
+import zipfile
+
+import torch
+
+from .errors import CheckpointError, SpecError, SpecMismatch, first_line
+from .model import model_from_spec
+from .spec import ModelSpec
+
+__all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint", "load_model", "load_weights", "torch_load",
+           "atomic_torch_save"]
+
+FORMAT = "linknet-edge-checkpoint"
+FORMAT_VERSION = 1
+
+
+class Checkpoint(object):
+    """A loaded checkpoint: ``spec``, ``state_dict``, ``optimizer``, ``scheduler``, ``epoch``,
+    ``metrics``, ``extra`` and the ``path`` it came from."""
+
+    def __init__(self, path, spec, state_dict, optimizer=None, scheduler=None, epoch=None,
+                 metrics=None, extra=None):
+        self.path = path
+        self.spec = spec
+        self.state_dict = state_dict
+        self.optimizer = optimizer
+        self.scheduler = scheduler
+        self.epoch = epoch
+        self.metrics = metrics or {}
+        self.extra = extra or {}
+
+
+def _supports_weights_only():
+    import inspect
+    try:
+        return "weights_only" in inspect.signature(torch.load).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def torch_load(path):
+    """``torch.load`` on CPU, with ``weights_only=True`` where this torch has it (>= 1.13).
+
+    Raises ``CheckpointError`` naming the file for a missing, truncated or foreign file.
+    """
+    if not os.path.isfile(path):
+        raise CheckpointError("{}: no such checkpoint file".format(path))
+    if os.path.getsize(path) == 0:
+        raise CheckpointError("{}: empty file, not a checkpoint".format(path))
+    kwargs = {"map_location": "cpu"}
+    if _supports_weights_only():
+        kwargs["weights_only"] = True
+    try:
+        return torch.load(path, **kwargs)
+    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise CheckpointError("{}: not a readable PyTorch checkpoint (truncated or another "
+                              "format?): {}".format(path, first_line(exc)))
+    except Exception as exc:  # pickle.UnpicklingError and friends from foreign objects
+        raise CheckpointError("{}: refused to load: it holds Python objects beyond tensors ({}); "
+                              "for e-Lab pytorch-linknet files use `linknet-edge import`".format(
+                                  path, type(exc).__name__))
+
+
+def atomic_torch_save(obj, path):
+    """``torch.save`` to a temporary file beside ``path``, then rename over it."""
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        os.makedirs(directory)
+    tmp = "{}.tmp{}".format(path, os.getpid())
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _state(obj):
+    return None if obj is None else obj.state_dict()
+
+
+def save_checkpoint(path, model, spec, optimizer=None, scheduler=None, epoch=None, metrics=None,
+                    extra=None):
+    """Write a checkpoint atomically. ``model`` may be wrapped in DistributedDataParallel."""
+    model = getattr(model, "module", model)
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    atomic_torch_save({
+        "format": FORMAT, "format_version": FORMAT_VERSION, "spec": spec.to_dict(),
+        "state_dict": state, "optimizer": _state(optimizer), "scheduler": _state(scheduler),
+        "epoch": epoch, "metrics": dict(metrics or {}), "extra": dict(extra or {}),
+    }, path)
+    return path
+
+
+def load_checkpoint(path):
+    """Read a checkpoint written by ``save_checkpoint``."""
+    data = torch_load(path)
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        hint = ""
+        if isinstance(data, dict) and "state_dict" in data:
+            hint = "; to convert e-Lab pytorch-linknet weights run `linknet-edge import`"
+        raise CheckpointError("{}: not a linknet-edge checkpoint{}".format(path, hint))
+    if data.get("format_version", 0) > FORMAT_VERSION:
+        raise CheckpointError("{}: written by a newer linknet-edge (format {}); upgrade".format(
+            path, data["format_version"]))
+    try:
+        spec = ModelSpec.from_dict(data["spec"], source=path)
+    except (KeyError, SpecError) as exc:
+        raise CheckpointError("{}: bad model spec: {}".format(path, exc))
+    return Checkpoint(path, spec, data["state_dict"], data.get("optimizer"),
+                      data.get("scheduler"), data.get("epoch"), data.get("metrics"),
+                      data.get("extra"))
+
+
+def load_model(path, map_location="cpu", expected_spec=None):
+    """Build the model a checkpoint describes and load its weights; returns ``(model, spec)``.
+
+    The model is in eval mode. With ``expected_spec``, refuse another architecture or class list.
+    """
+    checkpoint = load_checkpoint(path)
+    if expected_spec is not None:
+        expected_spec.check_compatible(checkpoint.spec, what=path)
+    model = model_from_spec(checkpoint.spec)
+    load_weights(model, checkpoint.state_dict, source=path)
+    return model.to(map_location).eval(), checkpoint.spec
+
+
+def load_weights(model, state_dict, source="weights"):
+    """Load a state_dict strictly; shape or key mismatches become one ``SpecMismatch`` line."""
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state_dict))
+    unexpected = sorted(set(state_dict) - set(own))
+    wrong = sorted(k for k in set(own) & set(state_dict)
+                   if tuple(own[k].shape) != tuple(state_dict[k].shape))
+    if missing or unexpected or wrong:
+        parts = []
+        if wrong:
+            parts.append("{} tensors of another shape (first: {} {} vs {})".format(
+                len(wrong), wrong[0], tuple(state_dict[wrong[0]].shape), tuple(own[wrong[0]].shape)))
+        if missing:
+            parts.append("{} missing (first: {})".format(len(missing), missing[0]))
+        if unexpected:
+            parts.append("{} unexpected (first: {})".format(len(unexpected), unexpected[0]))
+        raise SpecMismatch("{}: weights do not fit the {} model: {}".format(
+            source, type(model).__name__, "; ".join(parts)))
+    model.load_state_dict(state_dict)

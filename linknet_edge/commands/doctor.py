@@ -1,0 +1,18 @@
+"""``linknet-edge doctor``: what this machine has and what of the toolkit can run on it."""
+
+from ._common import add_verb
+
+
+def add_parser(subparsers):
+    parser = add_verb(subparsers, "doctor", "report versions, GPU, Jetson release and capabilities",
+                      ["linknet-edge doctor", "linknet-edge doctor --json > environment.json"])
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def run(args):
+    import json
+    from runtime.environment import describe_environment, format_environment
+    env = describe_environment()
+    print(json.dumps(env, indent=2) if args.json else format_environment(env))
+    return 0

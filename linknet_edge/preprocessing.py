@@ -1,0 +1,55 @@
+"""Image and label resizing and normalisation shared by training, export checks and the runtime.
+
+numpy and OpenCV only. Images are HWC uint8; ``normalize`` takes RGB and returns the CHW float32
+network input the spec describes. Labels are only ever resized with nearest neighbour.
+"""
+
+import numpy as np
+
+__all__ = ["resize_image", "resize_labels", "normalize", "to_network_input", "labels_to_frame"]
+
+
+def _cv2():
+    import cv2
+    return cv2
+
+
+def resize_image(image, size):
+    """Resize an HWC image to ``size`` = (H, W): area filter when shrinking, bilinear otherwise."""
+    height, width = size
+    if image.shape[:2] == (height, width):
+        return image
+    cv2 = _cv2()
+    shrink = height * width < image.shape[0] * image.shape[1]
+    return cv2.resize(image, (width, height),
+                      interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+
+
+def resize_labels(labels, size):
+    """Resize an HW label map to ``size`` = (H, W) with nearest neighbour (never blends classes)."""
+    height, width = size
+    if labels.shape[:2] == (height, width):
+        return labels
+    return _cv2().resize(labels, (width, height), interpolation=_cv2().INTER_NEAREST)
+
+
+def normalize(image_rgb, spec):
+    """HWC uint8 RGB -> CHW float32 ``(x/255 - mean) / std`` in the spec's channel order."""
+    image = image_rgb if spec.channel_order == "RGB" else image_rgb[..., ::-1]
+    mean = np.asarray(spec.mean, dtype=np.float32) * 255.0
+    scale = 1.0 / (np.asarray(spec.std, dtype=np.float32) * 255.0)
+    out = (image.astype(np.float32) - mean) * scale
+    return np.ascontiguousarray(out.transpose(2, 0, 1))
+
+
+def to_network_input(frames_bgr, spec):
+    """A list of HWC uint8 BGR frames (as OpenCV reads them) -> NCHW float32 network input."""
+    batch = np.empty((len(frames_bgr), 3) + tuple(spec.input_size), dtype=np.float32)
+    for i, frame in enumerate(frames_bgr):
+        batch[i] = normalize(resize_image(frame, spec.input_size)[..., ::-1], spec)
+    return batch
+
+
+def labels_to_frame(classes, frame_shape):
+    """Resize an HW class map back to a frame's (H, W) with nearest neighbour."""
+    return resize_labels(classes, tuple(frame_shape[:2]))

@@ -1,0 +1,98 @@
+"""The console command: help for every verb, torch-free startup, one-line errors."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from linknet_edge.cli import VERBS, main
+from tests.markers import ROOT, requires_torch
+
+VERB_NAMES = [verb for verb, _ in VERBS]
+
+
+def _run(args):
+    return subprocess.run([sys.executable, "-m", "linknet_edge.cli"] + args, cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+
+
+def test_help_lists_every_verb(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for verb in VERB_NAMES:
+        assert "\n    {} ".format(verb) in out
+
+
+@pytest.mark.parametrize("verb", VERB_NAMES)
+def test_every_verb_has_help_with_examples(verb, capsys):
+    with pytest.raises(SystemExit):
+        main([verb, "--help"])
+    out = capsys.readouterr().out
+    assert "examples:" in out and "linknet-edge " + verb in out
+
+
+def test_help_of_all_verbs_never_imports_torch():
+    code = ("import sys\nfrom linknet_edge.cli import main, VERBS\n"
+            "for verb, _ in VERBS:\n"
+            "    try:\n        main([verb, '--help'])\n    except SystemExit:\n        pass\n"
+            "assert 'torch' not in sys.modules, 'torch imported'\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, universal_newlines=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_doctor_reports_libraries_and_capabilities(capsys):
+    assert main(["doctor", "--json"]) == 0
+    env = json.loads(capsys.readouterr().out)
+    assert env["libraries"]["numpy"]["version"]
+    assert {row["what"] for row in env["capabilities"]} >= {"build TensorRT engines",
+                                                            "run ONNX models (ONNX Runtime)"}
+    if not env["libraries"]["tensorrt"]["version"]:
+        row = [r for r in env["capabilities"] if r["what"] == "build TensorRT engines"][0]
+        assert not row["ok"] and "tensorrt" in row["why"]
+
+
+def test_l4t_release_parsing(tmp_path):
+    from runtime.environment import read_l4t_release
+    release = tmp_path / "nv_tegra_release"
+    release.write_text(u"# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, "
+                       u"EABI: aarch64, DATE: Sat Feb 19 17:05:08 UTC 2022\n")
+    assert read_l4t_release(str(release)) == "R32.7.1"
+    assert read_l4t_release(str(tmp_path / "absent")) is None
+
+
+@requires_torch
+def test_model_verb_prints_the_summary(capsys):
+    assert main(["model", "--classes", "12", "--size", "64x64", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["parameters"] == 11534796 and info["output_shape"] == [1, 12, 64, 64]
+
+
+def test_bad_size_is_a_usage_error_with_the_fix():
+    result = _run(["model", "--size", "480x360"])
+    assert result.returncode == 2
+    assert "not a multiple of 32: use 480x384" in result.stderr
+
+
+@requires_torch
+def test_user_errors_are_one_line_without_traceback(tmp_path):
+    result = _run(["import", str(tmp_path / "missing.pth"), "-o", str(tmp_path / "o.pt")])
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "linknet-edge import: error: {}: no such file".format(tmp_path / "missing.pth")]
+
+
+def test_code_is_python_36_compatible():
+    vermin = shutil.which("vermin", path=os.path.dirname(sys.executable)) or shutil.which("vermin")
+    if not vermin:
+        pytest.skip("vermin is not installed (pip install -e .[dev])")
+    result = subprocess.run(
+        [vermin, "-t=3.6-", "--violations", "--no-tips",
+         "--eval-annotations", "linknet_edge", "export", "runtime", "benchmarks", "tests"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    assert result.returncode == 0, result.stdout
