@@ -19,6 +19,15 @@ VERBS = (
     ("doctor", "doctor"),
     ("model", "model"),
     ("import", "import_weights"),
+    ("train", "train"),
+    ("evaluate", "evaluate"),
+    ("demo", "demo"),
+    ("export", "export"),
+    ("verify", "verify"),
+    ("quantize", "quantize"),
+    ("build", "build"),
+    ("run", "run"),
+    ("bench", "bench"),
 )
 
 

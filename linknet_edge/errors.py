@@ -6,7 +6,7 @@ Stdlib only: the runtime imports this on a Jetson without torch.
 __all__ = [
     "LinkNetEdgeError", "BackendUnavailable", "SpecMismatch", "CheckpointError",
     "DatasetError", "ExportError", "EngineBuildError", "SourceError", "SinkError",
-    "InputSizeError", "SpecError", "TrainingError", "first_line",
+    "InputSizeError", "SpecError", "TrainingError", "AccuracyFloorError", "first_line",
 ]
 
 
@@ -56,6 +56,10 @@ class SpecError(LinkNetEdgeError):
 
 class TrainingError(LinkNetEdgeError):
     """A training option is invalid or contradicts the run being resumed."""
+
+
+class AccuracyFloorError(LinkNetEdgeError):
+    """A benchmarked backend missed a floor of ``bench accuracy`` (--min-miou, --max-miou-drop)."""
 
 
 def first_line(exc):

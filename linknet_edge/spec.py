@@ -12,7 +12,11 @@ import os
 from .errors import SpecError
 from .sizes import check_size
 
-__all__ = ["ModelSpec", "IMAGENET_MEAN", "IMAGENET_STD", "preset_spec", "PRESETS"]
+__all__ = ["ModelSpec", "IMAGENET_MEAN", "IMAGENET_STD", "preset_spec", "PRESETS",
+           "ONNX_SPEC_KEY"]
+
+#: The ONNX ``metadata_props`` key that holds ``spec.to_json()`` in every exported model.
+ONNX_SPEC_KEY = "linknet_edge.spec"
 
 #: ImageNet statistics in RGB order on the 0-1 scale (the encoder was pretrained with these).
 IMAGENET_MEAN = (0.485, 0.456, 0.406)

@@ -2,3 +2,7 @@
 
 Imports numpy, OpenCV and the chosen backend only; never torch unless the PyTorch backend loads.
 """
+
+# Submodules are imported by name (runtime.pipeline, runtime.sources, ...) so that
+# ``import runtime`` stays light and never loads OpenCV, a backend library or torch.
+__all__ = []

@@ -13,12 +13,12 @@ import subprocess
 import sys
 
 __all__ = ["describe_environment", "format_environment", "read_l4t_release", "jetson_model",
-           "cuda_device"]
+           "module_version", "cuda_device"]
 
 _LIBRARIES = ("numpy", "cv2", "torch", "onnx", "onnxruntime", "tensorrt", "pycuda")
 
 
-def _module_version(name):
+def module_version(name):
     """(version or None, error or None) of an importable module."""
     try:
         module = importlib.import_module(name)
@@ -93,7 +93,7 @@ def describe_environment():
     env = {"python": sys.version.split()[0], "platform": platform.platform(),
            "machine": platform.machine(), "cpu_count": os.cpu_count(), "libraries": {}}
     for name in _LIBRARIES:
-        version, error = _module_version(name)
+        version, error = module_version(name)
         env["libraries"][name] = {"version": version, "error": error}
     if env["libraries"]["cv2"]["version"]:
         import cv2

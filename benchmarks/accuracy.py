@@ -1,0 +1,205 @@
+"""Accuracy and speed of every deployable form of a checkpoint, against PyTorch, on labelled frames.
+
+Exports what it needs (ONNX FP32/FP16/INT8, TensorRT engines where TensorRT is here), runs every
+variant over the same split with the project's own scoring loop (``evaluate_predictor``: frames
+resized to the network input, class maps resized back and scored at label resolution) and reports
+per variant: status, file size, mIoU, the mIoU change and pixel agreement against PyTorch FP32
+(class maps compared at network resolution), ms per frame (batch 1, inference only) and FPS.
+``--min-miou`` / ``--max-miou-drop`` turn the table into a check (``check_accuracy_floors``).
+"""
+
+import logging
+import os
+import time
+
+import numpy as np
+
+from linknet_edge.errors import AccuracyFloorError, BackendUnavailable
+from linknet_edge.sizes import format_size
+
+from .environment import record_environment
+from .macs import MacCounter
+from .peak import measure_peaks
+from .results import (FAILED, OK, UNAVAILABLE, BenchmarkReport, file_megabytes, one_line,
+                      throughput, timing_stats)
+from .variants import REFERENCE, VariantBuilder, select_variants, split_variant
+
+__all__ = ["AccuracyReport", "measure_accuracy", "check_accuracy_floors", "FAILED_VERIFICATION"]
+
+logger = logging.getLogger(__name__)
+
+#: Status of a file that was made and measured but whose export check did not pass.
+FAILED_VERIFICATION = "failed verification"
+
+
+class AccuracyReport(BenchmarkReport):
+    """Rows of ``measure_accuracy``, one per variant; mIoU and pixel accuracy in percent."""
+
+    kind = "accuracy"
+    columns = ("variant", "backend", "precision", "provider", "status", "frames", "size",
+               "file_mb", "miou", "miou_delta", "agreement", "pixel_accuracy", "mean_ms",
+               "std_ms", "p50_ms", "p90_ms", "p99_ms", "fps", "gmacs", "gflops", "peak_share",
+               "file", "reason")
+
+    @property
+    def failures(self):
+        """One line per variant that misses a floor set in ``settings`` (empty without floors)."""
+        min_miou = self.settings.get("min_miou")
+        max_drop = self.settings.get("max_miou_drop")
+        if min_miou is None and max_drop is None:
+            return []
+        lines = []
+        for row in self.rows:
+            name = row["variant"]
+            if row["status"] == UNAVAILABLE:
+                continue
+            if row["status"] == FAILED:
+                lines.append("{} failed: {}".format(name, row.get("reason")))
+                continue
+            if min_miou is not None and row["miou"] < min_miou:
+                lines.append("{}: mIoU {:.2f}% is below --min-miou {:g}".format(
+                    name, row["miou"], min_miou))
+            delta = row.get("miou_delta")
+            if max_drop is not None and delta is not None and -delta > max_drop:
+                lines.append("{}: loses {:.2f} points of mIoU against {}, more than "
+                             "--max-miou-drop {:g}".format(name, -delta, REFERENCE, max_drop))
+        return lines
+
+    @property
+    def passed(self):
+        return not self.failures
+
+
+class _TimedPredictor(object):
+    """Wraps ``runner.run`` for ``evaluate_predictor``: times each batch-1 call, keeps or compares
+    the class maps (network resolution) with the reference's."""
+
+    def __init__(self, runner, reference_maps=None, keep=False):
+        self.runner = runner
+        self.seconds = []
+        self.maps = [] if keep else None
+        self.reference_maps = reference_maps
+        self.same = 0
+        self.pixels = 0
+
+    def __call__(self, batch):
+        start = time.perf_counter()
+        classes = self.runner.run(batch)
+        self.seconds.append(time.perf_counter() - start)
+        maps = np.asarray(classes).astype(np.uint8)
+        for frame in maps:
+            if self.maps is not None:
+                self.maps.append(frame)
+            if self.reference_maps is not None:
+                reference = self.reference_maps[len(self.seconds) - 1]
+                if reference.shape == frame.shape:
+                    self.same += int(np.count_nonzero(reference == frame))
+                self.pixels += frame.size
+        return classes
+
+    @property
+    def agreement(self):
+        return self.same / float(self.pixels) if self.pixels else None
+
+
+def _calibration_images(kind, root, split, count):
+    """Up to ``count`` evenly spread image files of the train split (else of ``split``)."""
+    from linknet_edge.data import open_dataset
+    for source in ("train", split):
+        try:
+            reader = open_dataset(kind, root, source)
+        except Exception as exc:  # no train split in this layout: fall back to the scored one
+            logger.info("no %s split for calibration (%s)", source, one_line(exc))
+            continue
+        if source == split:
+            logger.warning("calibrating INT8 on the %s split that is also scored", split)
+        indices = np.linspace(0, len(reader) - 1, num=min(count, len(reader))).round()
+        return [reader.paths(int(i))[0] for i in sorted(set(indices.tolist()))]
+    return []
+
+
+def _run_variant(name, builder, reader, size, limit, warmup, reference_maps, counter,
+                 peak_gflops):
+    """Measure one variant; returns (row, predictor or None)."""
+    from linknet_edge.evaluation import check_dataset_classes, evaluate_predictor
+    from runtime.backends import load_model
+    backend, precision = split_variant(name)
+    row = {"variant": name, "backend": backend, "precision": precision}
+    try:
+        path, problem = builder.prepare(name)
+        row.update(file=path, file_mb=file_megabytes(path))
+        runner = load_model(path, backend=backend)
+    except BackendUnavailable as exc:
+        return dict(row, status=UNAVAILABLE, reason=one_line(exc)), None
+    except Exception as exc:  # a variant that cannot be made or loaded: record, go on
+        return dict(row, status=FAILED, reason=one_line(exc)), None
+    try:
+        check_dataset_classes(reader, runner.spec, path)
+        input_size = tuple(size or runner.input_size)
+        row.update(provider=runner.name, size=format_size(*input_size))
+        warm = np.zeros((1, 3) + input_size, dtype=np.float32)
+        for _ in range(warmup):
+            runner.run(warm)
+        predictor = _TimedPredictor(runner, reference_maps, keep=name == REFERENCE)
+        matrix = evaluate_predictor(predictor, reader, runner.spec, batch_size=1, limit=limit,
+                                    input_size=input_size)
+    except Exception as exc:  # same: one failing backend must not stop the benchmark
+        return dict(row, status=FAILED, reason=one_line(exc)), None
+    finally:
+        runner.close()
+    summary = matrix.summary()
+    row.update(frames=len(predictor.seconds), miou=100.0 * summary["miou"],
+               pixel_accuracy=100.0 * summary["pixel_accuracy"], agreement=predictor.agreement,
+               status=OK if problem is None else FAILED_VERIFICATION, reason=problem)
+    row.update(timing_stats(predictor.seconds))
+    row.update(throughput(counter.count(path, runner.spec, input_size), 1, row["mean_ms"],
+                          peak_gflops))
+    return row, predictor
+
+
+def measure_accuracy(checkpoint, dataset_kind, root, split, size=None, backends=None, limit=None,
+                     out_dir="bench-accuracy", min_miou=None, max_miou_drop=None, warmup=2,
+                     calib_count=32, peak_seconds=1.0):
+    """Export, run and score every variant of ``checkpoint``; returns an ``AccuracyReport``.
+
+    ``size`` = (H, W) network input (default: the checkpoint's); ``backends``: backend or
+    variant names (see ``variants.select_variants``); ``limit``: first N frames of the split;
+    exported files go to ``out_dir/models``. ``min_miou`` (percent) and ``max_miou_drop``
+    (points against PyTorch FP32) are recorded as the floors ``check_accuracy_floors`` applies.
+    """
+    from linknet_edge.data import open_dataset
+    names = select_variants(backends)
+    reader = open_dataset(dataset_kind, root, split)
+    builder = VariantBuilder(checkpoint, os.path.join(out_dir, "models"), size,
+                             _calibration_images(dataset_kind, root, split, calib_count),
+                             calib_count)
+    from runtime.backends import is_available
+    peaks = measure_peaks(with_torch=is_available("pytorch"), seconds=peak_seconds)
+    report = AccuracyReport([], record_environment(), {
+        "checkpoint": str(checkpoint), "dataset": dataset_kind, "root": str(root),
+        "split": split, "size": format_size(*size) if size else None, "limit": limit,
+        "variants": names, "min_miou": min_miou, "max_miou_drop": max_miou_drop,
+        "scored_at": "label resolution", "agreement_at": "network input resolution"}, peaks)
+    counter = MacCounter()
+    reference = None
+    for name in names:
+        logger.info("accuracy: %s", name)
+        row, predictor = _run_variant(name, builder, reader, size, limit, warmup,
+                                      reference.maps if reference else None, counter,
+                                      report.peak_gflops)
+        if name == REFERENCE and row["status"] == OK:
+            reference = predictor
+            reference_miou = row["miou"]
+        if row.get("miou") is not None and reference is not None and name != REFERENCE:
+            row["miou_delta"] = row["miou"] - reference_miou
+        report.rows.append(row)
+    return report
+
+
+def check_accuracy_floors(report):
+    """Raise ``AccuracyFloorError`` naming the first variant that missed a floor, if any."""
+    failures = report.failures
+    if failures:
+        more = " (and {} more)".format(len(failures) - 1) if len(failures) > 1 else ""
+        raise AccuracyFloorError(failures[0] + more)
+    return report

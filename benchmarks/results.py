@@ -1,0 +1,86 @@
+"""What every benchmark produces: rows with a status, timing statistics and throughput figures.
+
+A report is a list of row dicts (one per model/backend/precision/size), the column order to show
+them in, the environment and settings they were measured with, and the matrix-product peak.
+A row's ``status`` is "ok", "unavailable" (the backend or model file cannot run here; ``reason``
+says why) or "failed" (it should have run and did not; ``reason`` holds the one-line error).
+"""
+
+import math
+import os
+
+import numpy as np
+
+from linknet_edge.errors import LinkNetEdgeError, first_line
+
+__all__ = ["BenchmarkReport", "OK", "UNAVAILABLE", "FAILED", "timing_stats", "throughput",
+           "file_megabytes", "one_line", "is_number"]
+
+OK, UNAVAILABLE, FAILED = "ok", "unavailable", "failed"
+
+
+class BenchmarkReport(object):
+    """Rows plus the context needed to trust them. Subclasses set ``kind`` and ``columns``."""
+
+    kind = "benchmark"
+    columns = ()
+
+    def __init__(self, rows, environment=None, settings=None, peaks=None):
+        self.rows = list(rows)
+        self.environment = environment or {}
+        self.settings = settings or {}
+        self.peaks = peaks or {}
+
+    @property
+    def peak_gflops(self):
+        """The best float32 matrix-product GFLOP/s measured in this run (None if not measured)."""
+        rates = [p["gflops"] for p in self.peaks.values() if p and p.get("gflops")]
+        return max(rates) if rates else None
+
+    def ok_rows(self):
+        return [row for row in self.rows if row.get("status") == OK]
+
+    def to_dict(self):
+        return {"kind": self.kind, "columns": list(self.columns), "rows": self.rows,
+                "settings": self.settings, "peaks": self.peaks,
+                "peak_gflops": self.peak_gflops, "environment": self.environment}
+
+
+def timing_stats(seconds, batch=1):
+    """Per-iteration wall times (s) -> mean/std/min/p50/p90/p99 in ms and FPS (batch / mean)."""
+    ms = np.asarray(seconds, dtype=np.float64) * 1000.0
+    mean = float(ms.mean())
+    return {"mean_ms": mean, "std_ms": float(ms.std()), "min_ms": float(ms.min()),
+            "p50_ms": float(np.percentile(ms, 50)), "p90_ms": float(np.percentile(ms, 90)),
+            "p99_ms": float(np.percentile(ms, 99)),
+            "fps": batch * 1000.0 / mean if mean > 0 else float("inf")}
+
+
+def throughput(macs_per_image, batch, mean_ms, peak_gflops):
+    """``{"gmacs", "gflops", "peak_share"}``: work per image, achieved rate, share of the peak.
+
+    One MAC counts as two floating-point operations, as in the matrix-product peak. Entries are
+    None when the MAC count or the peak is unknown.
+    """
+    if macs_per_image is None or not mean_ms:
+        return {"gmacs": None, "gflops": None, "peak_share": None}
+    gflops = 2.0 * macs_per_image * batch / (mean_ms / 1000.0) / 1e9
+    share = gflops / peak_gflops if peak_gflops else None
+    return {"gmacs": macs_per_image / 1e9, "gflops": gflops, "peak_share": share}
+
+
+def file_megabytes(path):
+    """Size of a model file in MB (10^6 bytes), or None if it does not exist."""
+    return os.path.getsize(path) / 1e6 if path and os.path.isfile(path) else None
+
+
+def one_line(exc):
+    """An exception as one line; other libraries' errors get their type name in front."""
+    if isinstance(exc, LinkNetEdgeError):
+        return first_line(exc)
+    return "{}: {}".format(type(exc).__name__, first_line(exc))
+
+
+def is_number(value):
+    """True for a finite int or float (not a bool): a value a table or plot can show."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

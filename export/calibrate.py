@@ -1,0 +1,159 @@
+"""INT8 calibration from real images, with a calibration cache that is really reused.
+
+``CalibrationBatches`` (numpy + OpenCV only) turns a folder of images into NCHW float32
+batches through ``linknet_edge.preprocessing.to_network_input``, exactly the runtime's input.
+``EntropyCalibrator`` speaks TensorRT's ``IInt8EntropyCalibrator2`` protocol; its cache hooks
+read and write the cache file, so a second build (or trtexec ``--calib``) skips calibration.
+``tensorrt`` and ``pycuda`` are touched only once TensorRT asks for a batch.
+"""
+
+import logging
+import os
+
+import numpy as np
+
+from linknet_edge.errors import DatasetError
+from linknet_edge.preprocessing import to_network_input
+
+from .sample_images import find_images
+
+__all__ = ["CalibrationBatches", "EntropyCalibrator", "DEFAULT_MAX_IMAGES"]
+
+logger = logging.getLogger(__name__)
+
+#: TensorRT's guidance is a few hundred representative images; more only costs time.
+DEFAULT_MAX_IMAGES = 500
+
+
+class CalibrationBatches(object):
+    """Images from ``source`` (folder, glob or list) as NCHW float32 batches of ``batch_size``.
+
+    At most ``max_images`` images, spread evenly over the sorted list (consecutive video frames
+    are near-duplicates); a last partial batch is dropped because engine shapes are static.
+    Images are read one batch at a time, never all at once.
+    """
+
+    def __init__(self, source, spec, batch_size=1, max_images=DEFAULT_MAX_IMAGES):
+        paths = find_images(source)
+        if max_images is not None and len(paths) > max_images:
+            picks = np.linspace(0, len(paths) - 1, num=int(max_images)).round().astype(int)
+            paths = [paths[i] for i in sorted(set(picks.tolist()))]
+        if len(paths) < batch_size:
+            raise DatasetError("{}: {} images, fewer than one calibration batch of {}".format(
+                source, len(paths), batch_size))
+        self.source = source
+        self.spec = spec
+        self.batch_size = int(batch_size)
+        self.paths = paths[:len(paths) - len(paths) % self.batch_size]
+
+    @property
+    def shape(self):
+        return (self.batch_size, 3) + tuple(self.spec.input_size)
+
+    def __len__(self):
+        return len(self.paths) // self.batch_size
+
+    def __iter__(self):
+        import cv2
+        for start in range(0, len(self.paths), self.batch_size):
+            frames = []
+            for path in self.paths[start:start + self.batch_size]:
+                frame = cv2.imread(path, cv2.IMREAD_COLOR)
+                if frame is None:
+                    raise DatasetError("{}: cannot decode image".format(path))
+                frames.append(frame)
+            yield to_network_input(frames, self.spec)
+
+
+def _write_atomically(path, data):
+    tmp = "{}.tmp{}".format(path, os.getpid())
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+class EntropyCalibrator(object):
+    """TensorRT's entropy calibrator (v2) over ``batches``, caching to ``cache_path``.
+
+    With an existing cache file and no batches, TensorRT reads the cache and asks for no data.
+    ``as_tensorrt()`` wraps it in a ``trt.IInt8EntropyCalibrator2`` for ``config.int8_calibrator``.
+    """
+
+    def __init__(self, cache_path, batches=None):
+        self.cache_path = str(cache_path)
+        self.batches = batches
+        self.batches_served = 0
+        #: an exception raised while TensorRT asked for a batch (TensorRT would swallow it)
+        self.error = None
+        self._iterator = None
+        self._device = None
+
+    def get_batch_size(self):
+        return self.batches.batch_size if self.batches is not None else 1
+
+    def get_batch(self, names):
+        """The device pointer of the next batch (one input), or None when all are served."""
+        if self.batches is None:
+            return None
+        if self._iterator is None:
+            self._iterator = iter(self.batches)
+        batch = next(self._iterator, None)
+        if batch is None:
+            return None
+        from runtime.backends._cuda import driver
+        cuda = driver()
+        if self._device is None:
+            self._device = cuda.mem_alloc(batch.nbytes)
+        cuda.memcpy_htod(self._device, np.ascontiguousarray(batch))
+        self.batches_served += 1
+        if self.batches_served % 10 == 0 or self.batches_served == len(self.batches):
+            logger.info("calibration batch %d/%d", self.batches_served, len(self.batches))
+        return [int(self._device)]
+
+    def read_calibration_cache(self):
+        """The cache file's bytes if it exists (TensorRT then skips calibration), else None."""
+        if not os.path.isfile(self.cache_path):
+            return None
+        with open(self.cache_path, "rb") as handle:
+            data = handle.read()
+        logger.info("%s: reusing the INT8 calibration cache (%d bytes)", self.cache_path, len(data))
+        return data
+
+    def write_calibration_cache(self, cache):
+        """Save what TensorRT computed, atomically, for the next build."""
+        _write_atomically(self.cache_path, bytes(memoryview(cache)))
+        logger.info("%s: wrote the INT8 calibration cache", self.cache_path)
+
+    def close(self):
+        """Free the device batch buffer (safe to call twice)."""
+        if self._device is not None:
+            self._device.free()
+            self._device = None
+
+    def as_tensorrt(self):
+        """A ``trt.IInt8EntropyCalibrator2`` that forwards to this object."""
+        from runtime.backends._trt_api import trt
+        base = trt().IInt8EntropyCalibrator2
+        owner = self
+
+        class _Calibrator(base):
+            def __init__(self):
+                base.__init__(self)
+
+            def get_batch_size(self):
+                return owner.get_batch_size()
+
+            def get_batch(self, names):
+                try:
+                    return owner.get_batch(names)
+                except Exception as exc:  # re-raised by build_engine after TensorRT returns
+                    owner.error = exc
+                    return None
+
+            def read_calibration_cache(self):
+                return owner.read_calibration_cache()
+
+            def write_calibration_cache(self, cache):
+                owner.write_calibration_cache(cache)
+
+        return _Calibrator()

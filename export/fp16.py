@@ -1,0 +1,89 @@
+"""FP32 ONNX -> FP16 ONNX (weights and activations FP16, input and outputs kept as exported).
+
+Uses onnxconverter-common's converter (``pip install onnxconverter-common``, Python >= 3.8: a
+workstation step). TensorRT builds its own FP16 engine from the FP32 file; this FP16 file is for
+ONNX Runtime and for checking, before reaching a device, that the network survives FP16:
+``activation_peaks`` finds activations beyond FP16's 65504, which an FP16 engine turns into inf.
+"""
+
+import logging
+import os
+import warnings
+
+import numpy as np
+
+from linknet_edge.errors import BackendUnavailable, ExportError
+
+__all__ = ["convert_fp16", "activation_peaks", "FP16_MAX"]
+
+logger = logging.getLogger(__name__)
+
+
+def convert_fp16(onnx_path, out_path):
+    """Write an FP16 copy of ``onnx_path`` to ``out_path`` (atomically); returns ``out_path``.
+
+    ``input`` stays float32 and ``classes`` int32, ``logits`` stays float32 (``keep_io_types``),
+    so every runner feeds and reads the FP16 file exactly like the FP32 one. Metadata is kept.
+    """
+    import onnx
+    try:
+        from onnxconverter_common import float16
+    except ImportError:
+        raise BackendUnavailable("FP16 conversion needs onnxconverter-common: "
+                                 "pip install onnxconverter-common")
+    try:
+        model = onnx.load(str(onnx_path))
+    except Exception as exc:
+        raise ExportError("{}: cannot read ONNX file ({})".format(onnx_path, str(exc)[:200]))
+    # Weights beyond FP16's range are clamped by the converter (max_finite_val) and tiny ones
+    # flushed (it warns for each); activations are not clamped: ``activation_peaks`` finds those.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        converted = float16.convert_float_to_float16(model, keep_io_types=True)
+    if caught:
+        logger.info("FP16: %d weight tensors held values outside FP16's range (clamped, or "
+                    "flushed to 1e-7)", len(caught))
+    del converted.metadata_props[:]
+    converted.metadata_props.extend(model.metadata_props)
+    tmp = "{}.tmp{}".format(out_path, os.getpid())
+    try:
+        onnx.save(converted, tmp)
+        os.replace(tmp, out_path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    logger.info("wrote FP16 %s", out_path)
+    return out_path
+
+
+FP16_MAX = 65504.0
+
+
+def activation_peaks(onnx_path, batch):
+    """``{tensor name: max |value|}`` of every float tensor of the FP32 graph over ``batch``.
+
+    ONNX Runtime's CPU provider computes ops without FP16 kernels in FP32 (it drops the casts
+    between them), so an FP16 overflow inside the network would go unseen there; the FP32
+    activations show where TensorRT's FP16 engine would saturate (anything above 65504).
+    """
+    import onnx
+    import onnxruntime
+    from onnx import TensorProto, shape_inference
+    model = shape_inference.infer_shapes(onnx.load(str(onnx_path)))
+    graph = model.graph
+    known = {o.name for o in graph.output}
+    for info in graph.value_info:
+        if info.type.tensor_type.elem_type == TensorProto.FLOAT and info.name not in known:
+            graph.output.extend([info])
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(model.SerializeToString(), options,
+                                           providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+    feed = session.get_inputs()[0].name
+    peaks = {}
+    for i in range(len(batch)):
+        for name, value in zip(names, session.run(names, {feed: batch[i:i + 1]})):
+            if value.dtype.kind == "f" and value.size:
+                peaks[name] = max(peaks.get(name, 0.0), float(np.abs(value).max()))
+    return peaks

@@ -1,0 +1,167 @@
+"""Checkpoint -> ONNX with the model spec inside, for ONNX Runtime and TensorRT 8.2 upward.
+
+The ONNX contract: input ``input`` (N, 3, H, W) float32 normalised as the spec says; output
+``logits`` (N, C, H, W) float32 and, with ``argmax``, ``classes`` (N, H, W) int32; the spec JSON
+(with ``input_size`` set to the export size) in ``metadata_props["linknet_edge.spec"]``.
+Uses the TorchScript-based exporter, which exists from torch 1.10 (JetPack 4.6) to today.
+torch and onnx are imported inside the functions.
+"""
+
+import inspect
+import logging
+import os
+import warnings
+
+from linknet_edge import __version__
+from linknet_edge.errors import ExportError
+from linknet_edge.sizes import check_size, format_size
+from linknet_edge.spec import ONNX_SPEC_KEY
+
+from ._table import format_rows
+
+__all__ = ["export_onnx", "ExportReport", "check_opset", "SPEC_KEY",
+           "VERSION_KEY", "MIN_OPSET", "MAX_OPSET"]
+
+logger = logging.getLogger(__name__)
+
+SPEC_KEY = ONNX_SPEC_KEY
+VERSION_KEY = "linknet_edge.version"
+#: TensorRT 8.2 (JetPack 4.6) parses ONNX opsets up to 13; 11 is the oldest we test.
+MIN_OPSET, MAX_OPSET = 11, 13
+
+
+class ExportReport(object):
+    """What was written, plus the ``VerificationReport`` when the export was verified."""
+
+    def __init__(self, path, spec, opset, input_shape, outputs, verification=None):
+        self.path = path
+        self.spec = spec
+        self.opset = opset
+        self.input_shape = input_shape
+        self.outputs = outputs
+        self.verification = verification
+
+    @property
+    def passed(self):
+        return self.verification is None or self.verification.passed
+
+    def summary(self):
+        if self.verification is not None:
+            return self.verification.summary()
+        return "{}: exported, not verified".format(self.path)
+
+    def format(self):
+        text = format_rows("ONNX export", [
+            ("file", "{} ({:.1f} MiB)".format(self.path, os.path.getsize(self.path) / 2.0 ** 20)),
+            ("architecture", "{} ({} classes)".format(self.spec.arch, self.spec.num_classes)),
+            ("input", "input {} float32".format(self.input_shape)),
+            ("outputs", ", ".join(self.outputs)),
+            ("opset", str(self.opset)),
+        ])
+        if self.verification is not None:
+            text += "\n\n" + self.verification.format()
+        return text
+
+
+def check_opset(opset, force=False):
+    """Refuse opsets TensorRT 8.2 cannot parse, unless ``force`` (for newer TensorRT only)."""
+    opset = int(opset)
+    if not force and not MIN_OPSET <= opset <= MAX_OPSET:
+        raise ExportError("opset {} is outside {}..{}: TensorRT 8.2 (JetPack 4.6) parses ONNX up "
+                          "to opset {} (use --force-opset only for a newer TensorRT)".format(
+                              opset, MIN_OPSET, MAX_OPSET, MAX_OPSET))
+    return opset
+
+
+def _class_map_model(model):
+    """Wrap ``model`` so the graph also returns ``classes`` = argmax over C as int32."""
+    import torch
+
+    class ClassMapModel(torch.nn.Module):
+        def __init__(self, net):
+            super(ClassMapModel, self).__init__()
+            self.net = net
+
+        def forward(self, x):
+            logits = self.net(x)
+            # ArgMax in the graph: the GPU hands back (N, H, W) class ids instead of (N, C, H, W)
+            # logits, C times fewer bytes over the Jetson's memory bus. ArgMax yields int64;
+            # int32 halves that again and is what TensorRT produces natively.
+            return logits, torch.argmax(logits, dim=1).to(torch.int32)
+
+    return ClassMapModel(model).eval()
+
+
+def _torch_export(model, dummy, path, opset, outputs, dynamic_batch):
+    import torch
+    kwargs = dict(opset_version=opset, do_constant_folding=True, input_names=["input"],
+                  output_names=list(outputs), export_params=True)
+    if dynamic_batch:
+        kwargs["dynamic_axes"] = {name: {0: "batch"} for name in ["input"] + list(outputs)}
+    try:
+        parameters = inspect.signature(torch.onnx.export).parameters
+    except (TypeError, ValueError):
+        parameters = {}
+    if "dynamo" in parameters:  # torch >= 2.5: ask for the TorchScript exporter explicitly
+        kwargs["dynamo"] = False
+    with warnings.catch_warnings(), torch.no_grad():
+        # The legacy exporter's deprecation notice and tracer warnings (shape values turned into
+        # constants) are expected for a static-shape export; anything that fails still raises.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (dummy,), path, **kwargs)
+
+
+def _write_metadata(path, spec):
+    import onnx
+    model = onnx.load(path)
+    for key, value in ((SPEC_KEY, spec.to_json()), (VERSION_KEY, __version__)):
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(model, path)
+
+
+def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
+                dynamic_batch=False, verify=True, images=None, force_opset=False):
+    """Export a checkpoint to ONNX (written atomically) and, by default, verify it.
+
+    ``size`` is (H, W), multiples of 32 (default: the spec's input size). ``images`` (a folder,
+    glob or list) feed the verification. Returns an ``ExportReport``.
+    """
+    opset = check_opset(opset, force_opset)
+    if size is not None:
+        check_size(size[0], size[1], what="export")
+    import torch
+    from linknet_edge.checkpoint import load_model
+    from linknet_edge.model import is_tx1_safe
+    model, spec = load_model(checkpoint_path)
+    if size is not None:
+        spec = spec.replace(input_size=[int(size[0]), int(size[1])])
+    if not is_tx1_safe(spec.arch):
+        logger.warning("%s is not TX1-safe: its bilinear Resize ops do not run on TensorRT on a "
+                       "TX1; export 'linknet' for the TX1", spec.arch)
+    outputs = ("logits", "classes") if argmax else ("logits",)
+    net = _class_map_model(model) if argmax else model
+    dummy = torch.zeros((1, 3) + tuple(spec.input_size), dtype=torch.float32)
+    directory = os.path.dirname(os.path.abspath(output_path))
+    if not os.path.isdir(directory):
+        os.makedirs(directory)
+    tmp = "{}.tmp{}".format(output_path, os.getpid())
+    try:
+        _torch_export(net, dummy, tmp, opset, outputs, dynamic_batch)
+        _write_metadata(tmp, spec)
+        os.replace(tmp, output_path)
+    except RuntimeError as exc:  # torch.onnx's exporter errors derive from RuntimeError
+        raise ExportError("{}: ONNX export failed: {}".format(
+            checkpoint_path, str(exc).strip().splitlines()[0][:300]))
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    shape = "({}, 3, {}, {})".format("N" if dynamic_batch else 1, *spec.input_size)
+    logger.info("wrote %s (%s, opset %d, %s)", output_path, spec.arch, opset,
+                format_size(*spec.input_size))
+    report = ExportReport(output_path, spec, opset, shape, outputs)
+    if verify:
+        from .verify import verify_onnx
+        report.verification = verify_onnx(output_path, checkpoint_path, images=images,
+                                          require_trt82=not force_opset)
+    return report

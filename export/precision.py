@@ -1,0 +1,150 @@
+"""Reduced-precision ONNX (FP16, INT8) and how far it drifts from its FP32 source.
+
+``convert_precision`` writes the FP16 or INT8 file, then runs both files on ONNX Runtime's CPU
+provider over the same preprocessed images: pixel agreement of the class maps, logit errors,
+inf/NaN (FP16 overflow) and, given a labelled split, the mIoU of both.
+"""
+
+import logging
+
+import numpy as np
+
+from linknet_edge.errors import ExportError, SpecMismatch
+from linknet_edge.preprocessing import to_network_input
+
+from ._table import format_rows
+from .agreement import compare_logits, run_onnxruntime
+from .sample_images import select_images
+
+__all__ = ["PrecisionReport", "convert_precision", "compare_precision", "PRECISIONS"]
+
+logger = logging.getLogger(__name__)
+
+PRECISIONS = ("fp16", "int8")
+
+
+class PrecisionReport(object):
+    """FP16/INT8 file vs its FP32 source. ``miou`` is ``(fp32, candidate)`` or None."""
+
+    def __init__(self, precision, reference, candidate, images, agreement, miou=None,
+                 labelled=None, min_agreement=None, peaks=None):
+        self.precision = precision
+        self.reference = reference
+        self.candidate = candidate
+        self.images = images
+        self.agreement = agreement
+        self.miou = miou
+        self.labelled = labelled
+        self.min_agreement = min_agreement
+        #: FP16 only: {tensor: max |value|} of the FP32 run (see ``fp16.activation_peaks``)
+        self.peaks = peaks
+
+    @property
+    def overflow(self):
+        """Tensors whose FP32 values exceed FP16's range (65504): inf in an FP16 engine."""
+        from .fp16 import FP16_MAX
+        return sorted(n for n, v in (self.peaks or {}).items() if v > FP16_MAX)
+
+    @property
+    def passed(self):
+        """No inf/NaN and, if a floor was given, class-map agreement at or above it."""
+        floor = self.min_agreement or 0.0
+        return (not self.agreement.nonfinite and not self.overflow
+                and self.agreement.pixel_agreement >= floor)
+
+    def summary(self):
+        text = "{}: {} agrees with FP32 on {:.3%} of pixels".format(
+            self.candidate, self.precision.upper(), self.agreement.pixel_agreement)
+        if self.agreement.nonfinite:
+            text += ", {} inf/NaN logits (FP16 overflow)".format(self.agreement.nonfinite)
+        if self.overflow:
+            text += ", {} tensors beyond FP16's range (overflow: {})".format(
+                len(self.overflow), self.overflow[0])
+        if self.miou is not None:
+            text += ", mIoU {:.2%} -> {:.2%}".format(*self.miou)
+        return text
+
+    def format(self):
+        rows = [("file", "{} ({})".format(self.candidate, self.precision.upper())),
+                ("reference", "{} (FP32)".format(self.reference)),
+                ("images", self.images)]
+        rows += self.agreement.rows("vs FP32:")
+        if self.peaks:
+            name = max(self.peaks, key=self.peaks.get)
+            rows.append(("largest FP32 activation", "{:.4g} in {} (FP16 max 65504){}".format(
+                self.peaks[name], name, ": OVERFLOW in {} tensors".format(len(self.overflow))
+                if self.overflow else "")))
+        if self.miou is not None:
+            rows.append(("mIoU FP32 -> {}".format(self.precision.upper()),
+                         "{:.2%} -> {:.2%} ({:+.2f} points) on {}".format(
+                             self.miou[0], self.miou[1], 100 * (self.miou[1] - self.miou[0]),
+                             self.labelled)))
+        if self.min_agreement is not None:
+            rows.append(("result", "PASS" if self.passed else "FAIL"))
+        return format_rows("{} vs FP32 (ONNX Runtime, CPU)".format(self.precision.upper()), rows)
+
+
+def _miou(paths, spec, labelled, count):
+    """mIoU of each ONNX file on ``count`` frames of ``labelled`` = (kind, root, split)."""
+    from linknet_edge.data import open_dataset
+    from linknet_edge.metrics import ConfusionMatrix
+    kind, root, split = labelled
+    reader = open_dataset(kind, root, split, size=tuple(spec.input_size))
+    if reader.num_classes != spec.num_classes:
+        raise SpecMismatch("{} {} has {} classes but the model {}".format(
+            kind, root, reader.num_classes, spec.num_classes))
+    indices = sorted(set(np.linspace(0, len(reader) - 1, num=min(count, len(reader)))
+                         .round().astype(int).tolist()))
+    pairs = [reader.read(i) for i in indices]
+    batch = to_network_input([rgb[..., ::-1] for rgb, _ in pairs], spec)  # readers give RGB
+    labels = np.stack([lab for _, lab in pairs])
+    scores = []
+    for path in paths:
+        matrix = ConfusionMatrix(spec.num_classes, reader.ignore_index)
+        matrix.update(run_onnxruntime(path, batch)["logits"].argmax(axis=1), labels)
+        scores.append(matrix.summary()["miou"])
+    return tuple(scores), "{} {} frames of {}".format(len(indices), split, root)
+
+
+def compare_precision(reference, candidate, precision, images=None, count=4, labelled=None,
+                      label_count=20, min_agreement=None):
+    """A ``PrecisionReport`` for ``candidate`` against the FP32 ``reference`` ONNX file."""
+    from .onnx_header import read_onnx_spec
+    spec = read_onnx_spec(reference)
+    frames, description = select_images(images, count)
+    batch = to_network_input(frames, spec)
+    agreement = compare_logits(run_onnxruntime(reference, batch)["logits"],
+                               run_onnxruntime(candidate, batch)["logits"])
+    peaks = None
+    if precision == "fp16":
+        from .fp16 import activation_peaks
+        peaks = activation_peaks(reference, batch)
+    miou, where = None, None
+    if labelled is not None:
+        miou, where = _miou((reference, candidate), spec, labelled, label_count)
+    report = PrecisionReport(precision, reference, candidate, description, agreement, miou,
+                             where, min_agreement, peaks)
+    logger.info("%s", report.summary())
+    return report
+
+
+def convert_precision(onnx_path, out_path, precision, calib=None, calib_count=32, images=None,
+                      count=4, labelled=None, label_count=20, min_agreement=None):
+    """Write ``onnx_path`` (FP32, from ``export_onnx``) as ``precision`` ("fp16" or "int8") to
+    ``out_path`` and compare it with the FP32 file; returns a ``PrecisionReport``.
+
+    INT8 calibrates on ``calib`` (real images); agreement is measured on ``count`` of ``images``
+    (default: the ``calib`` images, else synthetic street frames). ``labelled`` = (dataset kind,
+    root, split) adds the mIoU of both files on ``label_count`` frames.
+    """
+    if precision == "fp16":
+        from .fp16 import convert_fp16
+        convert_fp16(onnx_path, out_path)
+    elif precision == "int8":
+        from .quantize import quantize_int8
+        quantize_int8(onnx_path, out_path, calib, calib_count)
+    else:
+        raise ExportError("unknown precision {!r}; choose from {}".format(
+            precision, ", ".join(PRECISIONS)))
+    return compare_precision(onnx_path, out_path, precision, calib if images is None else images,
+                             count, labelled, label_count, min_agreement)

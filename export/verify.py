@@ -1,0 +1,141 @@
+"""Check an exported ONNX file: the ONNX checker, ONNX Runtime against PyTorch, TensorRT 8.2 ops.
+
+Both runtimes get the same input from ``linknet_edge.preprocessing.to_network_input``. Default
+tolerances: class maps agree on >= 99.9% of pixels and the largest logit difference is <= 0.1% of
+the reference's logit range (FP32 ONNX Runtime typically lands near 1e-6 of it; a wrong layer or
+normalisation lands far above 1e-2).
+"""
+
+import logging
+
+import numpy as np
+
+from linknet_edge.errors import ExportError
+from linknet_edge.preprocessing import to_network_input
+
+from ._table import format_rows
+from .agreement import compare_logits, run_onnxruntime
+from .compat import check_tensorrt_compat
+from .sample_images import select_images
+
+__all__ = ["VerificationReport", "verify_onnx", "torch_logits", "DEFAULT_MIN_AGREEMENT",
+           "DEFAULT_TOLERANCE"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MIN_AGREEMENT = 0.999
+#: max |logit error| allowed, as a fraction of the reference logit range (max - min).
+DEFAULT_TOLERANCE = 1e-3
+
+
+class VerificationReport(object):
+    """ONNX Runtime vs PyTorch (``agreement``), the ``classes`` output vs argmax of its logits
+    (``classes_agreement``, None without that output) and the TensorRT 8.2 ``compat`` report."""
+
+    def __init__(self, path, images, agreement, classes_agreement, compat,
+                 min_agreement=DEFAULT_MIN_AGREEMENT, tolerance=DEFAULT_TOLERANCE,
+                 require_trt82=True):
+        self.path = path
+        self.images = images
+        self.agreement = agreement
+        self.classes_agreement = classes_agreement
+        self.compat = compat
+        self.min_agreement = min_agreement
+        self.tolerance = tolerance
+        self.require_trt82 = require_trt82
+
+    def failures(self):
+        """One phrase per failed check (empty when everything passed)."""
+        a = self.agreement
+        out = []
+        if a.pixel_agreement < self.min_agreement:
+            out.append("pixel agreement {:.3%} < {:.3%}".format(a.pixel_agreement,
+                                                                 self.min_agreement))
+        if a.nonfinite or not a.relative_error <= self.tolerance:
+            out.append("max logit error {:.3g} is {:.2g} of the logit range > {:.2g}".format(
+                a.max_abs_error, a.relative_error, self.tolerance))
+        if self.classes_agreement is not None and self.classes_agreement < 1.0:
+            out.append("classes output differs from argmax(logits) on {:.3%} of pixels".format(
+                1.0 - self.classes_agreement))
+        if self.require_trt82 and not self.compat.passed:
+            out.append("TensorRT 8.2: " + "; ".join(
+                "{} {}".format(f.op, f.message) for f in self.compat.errors[:2]))
+        return out
+
+    @property
+    def passed(self):
+        return not self.failures()
+
+    def summary(self):
+        failures = self.failures()
+        if failures:
+            return "{}: verification FAILED: {}".format(self.path, "; ".join(failures))
+        return "{}: verification passed (pixel agreement {:.4%}, TensorRT 8.2 {}{})".format(
+            self.path, self.agreement.pixel_agreement,
+            "OK" if self.compat.passed else "FAIL (not required)",
+            "" if self.compat.tx1_safe else ", not TX1-safe")
+
+    def format(self):
+        rows = [("file", self.path), ("ONNX checker", "passed (full_check)"),
+                ("images", self.images)]
+        rows += self.agreement.rows("ONNX Runtime vs PyTorch:")
+        if self.classes_agreement is not None:
+            rows.append(("classes vs argmax(logits)", "{:.4%}".format(self.classes_agreement)))
+        rows.append(("tolerances", "agreement >= {:.2%}, max |logit error| <= {:g} x "
+                                   "logit range".format(self.min_agreement, self.tolerance)))
+        rows.append(("result", "PASS" if self.passed else "FAIL: " + "; ".join(self.failures())))
+        return (format_rows("Verification", rows) + "\n\n"
+                + format_rows("TensorRT 8.2 compatibility", self.compat.rows()))
+
+
+def _check_onnx(path):
+    import onnx
+    try:
+        onnx.checker.check_model(str(path), full_check=True)
+    except Exception as exc:  # onnx raises ValidationError, InferenceError or IOError variants
+        raise ExportError("{}: ONNX checker failed: {}".format(
+            path, str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc)))
+
+
+def torch_logits(model, batch, chunk=4):
+    """PyTorch logits (N, C, H, W) float32 for an NCHW float32 batch, in eval mode."""
+    import torch
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(batch), chunk):
+            out.append(model(torch.from_numpy(batch[start:start + chunk])).numpy())
+    return np.concatenate(out)
+
+
+def verify_onnx(onnx_path, checkpoint_path, images=None, count=4,
+                min_agreement=DEFAULT_MIN_AGREEMENT, tolerance=DEFAULT_TOLERANCE,
+                require_trt82=True):
+    """Verify ``onnx_path`` against the checkpoint it came from; returns a ``VerificationReport``.
+
+    ``images``: a folder, glob or list of image files (``count`` of them, evenly spread);
+    without it, synthetic street frames, and the report says so. With ``require_trt82=False``
+    (an export for a newer TensorRT) the TensorRT 8.2 report is shown but does not fail.
+    """
+    from linknet_edge.checkpoint import load_model
+    from .onnx_header import read_onnx_spec
+    _check_onnx(onnx_path)
+    spec = read_onnx_spec(onnx_path)
+    model, _ = load_model(checkpoint_path, expected_spec=spec)
+    frames, description = select_images(images, count)
+    batch = to_network_input(frames, spec)
+    outputs = run_onnxruntime(onnx_path, batch)
+    if "logits" not in outputs:
+        raise ExportError("{}: no 'logits' output (has {})".format(onnx_path, ", ".join(outputs)))
+    agreement = compare_logits(torch_logits(model, batch), outputs["logits"])
+    classes_agreement = None
+    if "classes" in outputs:
+        classes = outputs["classes"]
+        if classes.dtype != np.int32:
+            raise ExportError("{}: 'classes' output is {}, expected int32".format(
+                onnx_path, classes.dtype))
+        classes_agreement = float((classes == outputs["logits"].argmax(axis=1)).mean())
+    report = VerificationReport(onnx_path, description, agreement, classes_agreement,
+                                check_tensorrt_compat(onnx_path, spec), min_agreement, tolerance,
+                                require_trt82)
+    logger.info("%s", report.summary())
+    return report

@@ -1,0 +1,94 @@
+"""``linknet-edge bench``: latency/FPS of model files, accuracy of every backend vs PyTorch."""
+
+from ._common import add_verb, size_type
+
+__all__ = ["add_parser", "run"]
+
+
+def _add_latency(commands):
+    parser = add_verb(commands, "latency", "time model files on each backend (ms, FPS, power)", [
+        "linknet-edge bench latency model.onnx best.pt --iters 100",
+        "linknet-edge bench latency best.pt --size 480x352 960x704 --backend pytorch",
+        "linknet-edge bench latency model_fp16.engine --out bench/jetson   # on the Jetson",
+    ])
+    parser.add_argument("models", nargs="+", metavar="MODEL",
+                        help=".pt checkpoints, .onnx files or .engine files")
+    parser.add_argument("--size", type=size_type, nargs="+", default=None, metavar="WxH",
+                        help="input sizes to time (default: each model's own; exported files "
+                             "only run at the size they were exported at)")
+    parser.add_argument("--batch", type=int, default=1, metavar="N", help="frames per run")
+    parser.add_argument("--warmup", type=int, default=10, metavar="N", help="untimed runs first")
+    parser.add_argument("--iters", type=int, default=50, metavar="N", help="timed runs")
+    parser.add_argument("--backend", nargs="+", default=None, metavar="NAME[:TARGET]",
+                        help="backends to use, e.g. onnxruntime, onnxruntime:cuda, pytorch:cuda,"
+                             " tensorrt (default: the one each file's suffix implies)")
+    parser.add_argument("--out", default="bench-results", metavar="DIR",
+                        help="folder for latency.json/.csv/.md and the plots")
+
+
+def _add_accuracy(commands):
+    parser = add_verb(commands, "accuracy", "mIoU, agreement and speed of every backend and "
+                      "precision against PyTorch", [
+                          "linknet-edge bench accuracy best.pt --dataset camvid --data-root "
+                          "data/CamVid --split val --size 480x352",
+                          "linknet-edge bench accuracy best.pt --dataset camvid --data-root "
+                          "data/CamVid --backends onnxruntime --max-miou-drop 1",
+                      ])
+    parser.add_argument("checkpoint", help="a .pt checkpoint written by linknet-edge train")
+    parser.add_argument("--dataset", required=True,
+                        choices=("camvid", "camvid32", "cityscapes", "folder"),
+                        help="dataset layout (see docs/datasets.md)")
+    parser.add_argument("--data-root", required=True, metavar="DIR", help="the dataset folder")
+    parser.add_argument("--split", default="val", help="labelled split to score (default: val)")
+    parser.add_argument("--size", type=size_type, default=None, metavar="WxH",
+                        help="network input size to export and run at (default: the model's)")
+    parser.add_argument("--backends", nargs="+", default=None, metavar="NAME",
+                        help="backends (pytorch, onnxruntime, tensorrt) or variants "
+                             "(onnxruntime-int8, ...); default: all; PyTorch FP32 always runs "
+                             "as the reference")
+    parser.add_argument("--limit", type=int, default=None, metavar="N", help="first N frames")
+    parser.add_argument("--calib-count", type=int, default=32, metavar="N",
+                        help="INT8 calibration images, spread over the train split (default 32)")
+    parser.add_argument("--min-miou", type=float, default=None, metavar="PERCENT",
+                        help="fail (exit 1) if any variant's mIoU is below this, in percent")
+    parser.add_argument("--max-miou-drop", type=float, default=None, metavar="POINTS",
+                        help="fail (exit 1) if any variant loses more mIoU points than this "
+                             "against PyTorch FP32")
+    parser.add_argument("--out", default="bench-results", metavar="DIR",
+                        help="folder for the exported models, accuracy.json/.csv/.md and plots")
+
+
+def add_parser(subparsers):
+    parser = add_verb(subparsers, "bench", "benchmarks: latency/FPS/power and accuracy per "
+                      "backend", [
+                          "linknet-edge bench latency model.onnx --iters 100",
+                          "linknet-edge bench accuracy best.pt --dataset camvid --data-root "
+                          "data/CamVid --min-miou 50",
+                      ])
+    commands = parser.add_subparsers(dest="bench_command", metavar="BENCHMARK")
+    _add_latency(commands)
+    _add_accuracy(commands)
+    parser.set_defaults(bench_parser=parser)
+    return parser
+
+
+def run(args):
+    from benchmarks import (check_accuracy_floors, format_table, measure_accuracy,
+                            measure_latency, write_reports)
+    if args.bench_command == "latency":
+        report = measure_latency(args.models, sizes=args.size, batch=args.batch,
+                                 warmup=args.warmup, iters=args.iters, backends=args.backend)
+    elif args.bench_command == "accuracy":
+        report = measure_accuracy(args.checkpoint, args.dataset, args.data_root, args.split,
+                                  size=args.size, backends=args.backends, limit=args.limit,
+                                  out_dir=args.out, min_miou=args.min_miou,
+                                  max_miou_drop=args.max_miou_drop,
+                                  calib_count=args.calib_count)
+    else:
+        args.bench_parser.print_help()
+        return 2
+    write_reports(report, args.out)
+    print(format_table(report))
+    if args.bench_command == "accuracy":
+        check_accuracy_floors(report)
+    return 0

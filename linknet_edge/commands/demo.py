@@ -1,0 +1,30 @@
+"""``linknet-edge demo``: train, export, verify, segment a clip and benchmark, with no download."""
+
+from ._common import add_verb, size_type
+
+
+def add_parser(subparsers):
+    parser = add_verb(subparsers, "demo", "run the whole toolkit on synthetic street scenes", [
+        "linknet-edge demo                                   # synthetic data, a few minutes",
+        "linknet-edge demo --out /tmp/demo --epochs 4 --size 160x128",
+        "linknet-edge demo --data-root ../shared/data/camvid --limit 48   # real CamVid"],
+        description="Make a labelled synthetic street dataset, train LinkNet on it briefly, "
+                    "export and verify ONNX, segment a driving clip into an overlay video and "
+                    "compare PyTorch with ONNX Runtime. Ends with a table and the paths written.")
+    parser.add_argument("--out", default="linknet-edge-demo", help="output folder")
+    parser.add_argument("--data-root", help="a CamVid root (SegNet layout) instead of synthetic")
+    parser.add_argument("--size", type=size_type, default=(160, 224),
+                        help="network input WxH (default 224x160)")
+    parser.add_argument("--epochs", type=int, default=12, help="training epochs (default 12)")
+    parser.add_argument("--frames", type=int, default=45, help="clip frames to segment")
+    parser.add_argument("--limit", type=int, help="use only the first N frames of each split")
+    parser.add_argument("--seed", type=int, default=0, help="data and training seed")
+    return parser
+
+
+def run(args):
+    from benchmarks.demo import run_demo
+    result = run_demo(args.out, args.data_root, args.size, args.epochs, args.frames, args.limit,
+                      args.seed)
+    print(result.format())
+    return 0

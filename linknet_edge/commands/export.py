@@ -1,0 +1,40 @@
+"""``linknet-edge export``: checkpoint -> ONNX (spec inside), verified against PyTorch."""
+
+from ._common import add_verb
+
+
+def add_parser(subparsers):
+    parser = add_verb(subparsers, "export", "export a checkpoint to ONNX and verify it", [
+        "linknet-edge export runs/camvid/best.pt -o linknet.onnx --images data/camvid/val",
+        "linknet-edge export best.pt -o linknet.onnx --size 480x352 --opset 11 --argmax",
+        "linknet-edge export best.pt -o linknet_dyn.onnx --dynamic-batch --no-verify"])
+    parser.add_argument("checkpoint", help="checkpoint (.pt) written by train or import")
+    parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
+    parser.add_argument("--size", help="input WxH, multiples of 32 (default: the spec's size)")
+    parser.add_argument("--opset", type=int, default=13,
+                        help="ONNX opset 11..13 (TensorRT 8.2 parses up to 13; default 13)")
+    parser.add_argument("--force-opset", action="store_true",
+                        help="allow an opset outside 11..13 (newer TensorRT only)")
+    parser.add_argument("--argmax", action="store_true",
+                        help="also output 'classes' (N,H,W) int32 from an in-graph ArgMax")
+    parser.add_argument("--dynamic-batch", action="store_true",
+                        help="dynamic batch dimension (default: static batch 1)")
+    parser.add_argument("--no-verify", action="store_true",
+                        help="skip the checker / ONNX Runtime / TensorRT 8.2 checks")
+    parser.add_argument("--images", help="folder or glob of real images for the verification "
+                                         "(default: synthetic street frames)")
+    return parser
+
+
+def run(args):
+    from export.onnx import export_onnx
+    from linknet_edge.errors import ExportError
+    from linknet_edge.sizes import parse_size
+    report = export_onnx(args.checkpoint, args.output, size=parse_size(args.size) if args.size
+                         else None, opset=args.opset, argmax=args.argmax,
+                         dynamic_batch=args.dynamic_batch, verify=not args.no_verify,
+                         images=args.images, force_opset=args.force_opset)
+    print(report.format())
+    if not report.passed:
+        raise ExportError(report.summary())
+    return 0

@@ -1,0 +1,46 @@
+"""``linknet-edge quantize``: FP32 ONNX -> FP16 or INT8 ONNX, compared with the FP32 file."""
+
+from ._common import add_verb
+
+
+def add_parser(subparsers):
+    parser = add_verb(subparsers, "quantize", "write an FP16 or INT8 ONNX and measure its drift", [
+        "linknet-edge quantize linknet.onnx --precision fp16 -o linknet_fp16.onnx "
+        "--images data/camvid/val",
+        "linknet-edge quantize linknet.onnx --precision int8 -o linknet_int8.onnx "
+        "--calib data/camvid/train --calib-count 64",
+        "linknet-edge quantize linknet.onnx --precision int8 -o int8.onnx --calib "
+        "data/camvid/train --dataset camvid --data-root data/camvid --split val"])
+    parser.add_argument("onnx", help="FP32 ONNX file written by export")
+    parser.add_argument("--precision", required=True, choices=("fp16", "int8"))
+    parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
+    parser.add_argument("--calib", help="folder or glob of real images to calibrate INT8 on")
+    parser.add_argument("--calib-count", type=int, default=32,
+                        help="calibration images, spread over the folder (default 32)")
+    parser.add_argument("--images", help="images to compare on (default: --calib, else "
+                                         "synthetic street frames)")
+    parser.add_argument("--count", type=int, default=4, help="images to compare (default 4)")
+    parser.add_argument("--dataset", help="dataset kind for an mIoU comparison (e.g. camvid)")
+    parser.add_argument("--data-root", help="dataset root for --dataset")
+    parser.add_argument("--split", default="val", help="labelled split (default val)")
+    parser.add_argument("--label-count", type=int, default=20,
+                        help="labelled frames for the mIoU comparison (default 20)")
+    parser.add_argument("--min-agreement", type=float,
+                        help="fail (exit 1) below this fraction of agreeing pixels")
+    return parser
+
+
+def run(args):
+    from export.precision import convert_precision
+    from linknet_edge.errors import ExportError
+    if args.dataset and not args.data_root:
+        raise ExportError("--dataset {} needs --data-root DIR".format(args.dataset))
+    labelled = (args.dataset, args.data_root, args.split) if args.dataset else None
+    report = convert_precision(args.onnx, args.output, args.precision, calib=args.calib,
+                               calib_count=args.calib_count, images=args.images,
+                               count=args.count, labelled=labelled,
+                               label_count=args.label_count, min_agreement=args.min_agreement)
+    print(report.format())
+    if not report.passed:
+        raise ExportError(report.summary())
+    return 0

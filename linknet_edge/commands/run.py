@@ -1,0 +1,70 @@
+"""``linknet-edge run``: segment a video, camera or stream live into files, a window or HTTP."""
+
+import argparse
+
+from ._common import add_verb
+
+EXAMPLES = [
+    "linknet-edge run model.onnx --input clip.mp4 --output overlay.mp4",
+    "linknet-edge run model.engine --input csi://0 --output http://0.0.0.0:8080",
+    "linknet-edge run model.onnx --input v4l2:///dev/video0 --output display://0 --legend",
+    "linknet-edge run model.onnx --input rtsp://cam/stream --output out.avi --output masks://m",
+    "linknet-edge run model.pt --input frames/ --output overlays/ --mask-only",
+]
+
+
+def _alpha(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("alpha must be a number from 0 to 1, got {!r}".format(
+            text))
+    return value
+
+
+def _positive(text):
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("expected a whole number >= 1, got {!r}".format(text))
+    return int(text)
+
+
+def add_parser(subparsers):
+    parser = add_verb(subparsers, "run", "segment a video, camera or stream live", EXAMPLES)
+    parser.add_argument("model", help="model file: .onnx, .engine or .pt checkpoint")
+    parser.add_argument("--input", "-i", required=True, metavar="SRC",
+                        help="file, image, folder, glob, v4l2:///dev/videoN, N, csi://N, "
+                             "rtsp://..., http(s)://...")
+    parser.add_argument("--output", "-o", action="append", metavar="SINK",
+                        help="video file (.mp4/.avi), folder/, dir://DIR, masks://DIR, "
+                             "http://HOST:PORT, display://0 or none; repeatable (default none)")
+    parser.add_argument("--save-masks", metavar="DIR", help="also write class-index PNG masks")
+    parser.add_argument("--backend", help="tensorrt, onnxruntime or pytorch (default: by suffix)")
+    parser.add_argument("--alpha", type=_alpha, default=0.5, help="overlay opacity 0-1 [0.5]")
+    parser.add_argument("--mask-only", action="store_true", help="colours without the frame")
+    parser.add_argument("--legend", action="store_true", help="draw class names")
+    parser.add_argument("--loop", action="store_true", help="restart a file source at its end")
+    parser.add_argument("--host", help="bind address of http:// outputs [127.0.0.1]")
+    parser.add_argument("--max-frames", type=_positive, metavar="N", help="stop after N frames")
+    parser.add_argument("--batch", type=_positive, default=1, metavar="N",
+                        help="frames per inference call [1]")
+    parser.add_argument("--latency", type=int, metavar="MS", help="rtsp:// jitter buffer [200]")
+    return parser
+
+
+def run(args):
+    from runtime.pipeline import run_pipeline
+    from runtime.timings import format_table
+    outputs = list(args.output or ["none"]) + (["masks://" + args.save_masks]
+                                               if args.save_masks else [])
+    summary = run_pipeline(
+        args.model, args.input, outputs, backend=args.backend, alpha=args.alpha,
+        mask_only=args.mask_only, legend=args.legend, loop=args.loop, host=args.host,
+        max_frames=args.max_frames, batch=args.batch,
+        source_options={"latency": args.latency} if args.latency else None)
+    print("{} ({}, {}) on {}".format(summary["model"], summary["precision"],
+                                     "x".join(map(str, summary["input_size"][::-1])),
+                                     summary["source"]))
+    print(format_table(summary))
+    return 0

@@ -1,0 +1,30 @@
+"""``linknet-edge verify``: an ONNX file against its checkpoint, and its TensorRT 8.2 report."""
+
+from ._common import add_verb
+
+
+def add_parser(subparsers):
+    parser = add_verb(subparsers, "verify", "check an ONNX file against PyTorch and TensorRT 8.2", [
+        "linknet-edge verify linknet.onnx --checkpoint best.pt --images data/camvid/val",
+        "linknet-edge verify linknet.onnx --checkpoint best.pt --count 16 --tolerance 1e-4"])
+    parser.add_argument("onnx", help="ONNX file written by export")
+    parser.add_argument("--checkpoint", required=True, help="the checkpoint it was exported from")
+    parser.add_argument("--images", help="folder or glob of real images (default: synthetic "
+                                         "street frames)")
+    parser.add_argument("--count", type=int, default=4, help="images to compare (default 4)")
+    parser.add_argument("--tolerance", type=float, default=1e-3,
+                        help="max |logit error| as a fraction of the logit range (default 1e-3)")
+    parser.add_argument("--min-agreement", type=float, default=0.999,
+                        help="min fraction of pixels with the same class (default 0.999)")
+    return parser
+
+
+def run(args):
+    from export.verify import verify_onnx
+    from linknet_edge.errors import ExportError
+    report = verify_onnx(args.onnx, args.checkpoint, images=args.images, count=args.count,
+                         min_agreement=args.min_agreement, tolerance=args.tolerance)
+    print(report.format())
+    if not report.passed:
+        raise ExportError(report.summary())
+    return 0

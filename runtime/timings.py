@@ -1,0 +1,80 @@
+"""Per-stage timings of the live pipeline: a log line every few seconds and a summary table.
+
+Every frame carries a dict of milliseconds per stage (capture, preprocess, infer, postprocess,
+write) and ``latency`` (capture finished -> frame handed to its outputs). Batched stages report
+their batch time divided by the batch size.
+"""
+
+import logging
+import time
+
+import numpy as np
+
+__all__ = ["PipelineTimings", "STAGES", "format_table"]
+
+logger = logging.getLogger(__name__)
+
+STAGES = ("capture", "preprocess", "infer", "postprocess", "write")
+
+
+class PipelineTimings(object):
+    """Collects frame timings; ``log_every`` seconds (None: never) logs the recent window."""
+
+    def __init__(self, log_every=5.0, label="pipeline"):
+        self.log_every = log_every
+        self.label = label
+        self._rows = []
+        self._start = None
+        self._window_start, self._window_rows = None, 0
+        self.dropped = 0
+
+    def start(self):
+        self._start = self._window_start = time.perf_counter()
+
+    def add(self, timings):
+        if self._start is None:
+            self.start()
+        self._rows.append(dict(timings))
+        self._window_rows += 1
+        now = time.perf_counter()
+        if self.log_every and now - self._window_start >= self.log_every:
+            self._log_window(now)
+
+    def _log_window(self, now):
+        rows = self._rows[-self._window_rows:]
+        fps = self._window_rows / (now - self._window_start)
+        parts = ["{} {:.1f}".format(s, np.mean([r.get(s, 0.0) for r in rows])) for s in STAGES]
+        logger.info("%s: %.1f FPS | %s ms | latency %.1f ms | dropped %d", self.label, fps,
+                    " | ".join(parts), np.mean([r.get("latency", 0.0) for r in rows]),
+                    self.dropped)
+        self._window_start, self._window_rows = now, 0
+
+    def summary(self):
+        """``{"frames", "seconds", "fps", "dropped", "stages": {name: {mean, p50, p95, max}}}``;
+        ``stages`` includes ``latency``."""
+        seconds = time.perf_counter() - self._start if self._start is not None else 0.0
+        stages = {}
+        for name in STAGES + ("latency",):
+            values = np.asarray([r[name] for r in self._rows if name in r], dtype=np.float64)
+            if len(values):
+                stages[name] = {"mean": float(values.mean()),
+                                "p50": float(np.percentile(values, 50)),
+                                "p95": float(np.percentile(values, 95)),
+                                "max": float(values.max())}
+        frames = len(self._rows)
+        return {"frames": frames, "seconds": seconds,
+                "fps": frames / seconds if seconds > 0 else 0.0,
+                "dropped": self.dropped, "stages": stages}
+
+
+def format_table(summary):
+    """The summary as a plain-text table (ms per stage, then FPS)."""
+    lines = ["{:<12} {:>9} {:>9} {:>9} {:>9}".format("stage (ms)", "mean", "p50", "p95", "max")]
+    for name in STAGES + ("latency",):
+        row = summary["stages"].get(name)
+        if row:
+            lines.append("{:<12} {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f}".format(
+                name, row["mean"], row["p50"], row["p95"], row["max"]))
+    lines.append("{} frames in {:.2f} s: {:.1f} FPS, {} dropped".format(
+        summary["frames"], summary["seconds"], summary["fps"], summary["dropped"]))
+    return "\n".join(lines)

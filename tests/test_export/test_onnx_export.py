@@ -1,0 +1,111 @@
+"""export_onnx: every architecture at opset 11 and 13, metadata, ArgMax output, shapes, warnings."""
+
+import logging
+import os
+
+import numpy as np
+import pytest
+
+from tests.conftest import make_tiny_checkpoint
+from tests.markers import requires_onnx, requires_onnxruntime, requires_torch
+
+pytestmark = [requires_torch, requires_onnx]
+
+ARCHS = ("linknet", "linknet-res-dec", "linknet-nobypass")
+
+
+@pytest.fixture(scope="module")
+def checkpoints(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("archs")
+    return {arch: make_tiny_checkpoint(directory, arch) for arch in ARCHS}
+
+
+@pytest.mark.parametrize("opset", [11, 13])
+@pytest.mark.parametrize("arch", ARCHS)
+def test_every_architecture_exports_and_passes_the_checker(checkpoints, tmp_path, arch, opset):
+    import onnx
+    from export.compat import check_tensorrt_compat
+    from export.onnx import export_onnx
+    from export.onnx_header import read_onnx_spec
+    from linknet_edge.checkpoint import load_checkpoint
+    path = str(tmp_path / "m.onnx")
+    report = export_onnx(checkpoints[arch], path, opset=opset, verify=False)
+    assert os.listdir(str(tmp_path)) == ["m.onnx"]  # written atomically: no temp file left
+    onnx.checker.check_model(path, full_check=True)
+    model = onnx.load(path)
+    assert [e.version for e in model.opset_import if e.domain in ("", "ai.onnx")] == [opset]
+    dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
+    assert model.graph.input[0].name == "input" and dims == [1, 3, 64, 64]
+    assert [o.name for o in model.graph.output] == ["logits"] == list(report.outputs)
+    assert read_onnx_spec(path) == load_checkpoint(checkpoints[arch]).spec
+    compat = check_tensorrt_compat(path, read_onnx_spec(path))
+    assert compat.passed, compat.rows()
+    if arch == "linknet-res-dec":
+        assert not compat.tx1_safe
+        assert any("not TX1-safe" in f.message and f.op == "Resize" for f in compat.warnings)
+    else:
+        assert compat.tx1_safe and not compat.findings
+        assert "Resize" not in compat.op_counts
+
+
+def test_residual_decoder_export_warns_not_tx1_safe(checkpoints, tmp_path, caplog):
+    from export.onnx import export_onnx
+    with caplog.at_level(logging.WARNING, logger="export.onnx"):
+        export_onnx(checkpoints["linknet-res-dec"], str(tmp_path / "r.onnx"), verify=False)
+    assert any("not TX1-safe" in r.getMessage() for r in caplog.records)
+
+
+@requires_onnxruntime
+def test_argmax_output_is_int32_argmax_of_logits(onnx_path):
+    from export.agreement import run_onnxruntime
+    from export.sample_images import synthetic_images
+    from export.onnx_header import read_onnx_spec
+    from linknet_edge.preprocessing import to_network_input
+    batch = to_network_input(synthetic_images(2), read_onnx_spec(onnx_path))
+    out = run_onnxruntime(onnx_path, batch)
+    assert out["classes"].dtype == np.int32 and out["classes"].shape == (2, 64, 64)
+    assert np.array_equal(out["classes"], out["logits"].argmax(axis=1))
+    assert len(np.unique(out["classes"])) > 1  # a class map with structure, not one class
+
+
+@requires_onnxruntime
+def test_size_override_and_dynamic_batch(tiny_checkpoint, tmp_path):
+    from export.agreement import run_onnxruntime
+    from export.onnx import export_onnx
+    from export.onnx_header import read_onnx_spec
+    path = str(tmp_path / "d.onnx")
+    report = export_onnx(tiny_checkpoint, path, size=(64, 96), dynamic_batch=True, verify=False)
+    assert read_onnx_spec(path).input_size == (64, 96)
+    assert report.input_shape == "(N, 3, 64, 96)"
+    out = run_onnxruntime(path, np.zeros((3, 3, 64, 96), np.float32), chunk=3)
+    assert out["logits"].shape == (3, 3, 64, 96)
+
+
+@pytest.mark.parametrize("kwargs, error, text", [
+    (dict(opset=14), "ExportError", "TensorRT 8.2"),
+    (dict(opset=10), "ExportError", "11..13"),
+    (dict(size=(64, 100)), "InputSizeError", "multiple of 32"),
+])
+def test_bad_options_are_refused_before_any_work(tmp_path, kwargs, error, text):
+    from export.onnx import export_onnx
+    from linknet_edge import errors
+    with pytest.raises(getattr(errors, error), match=text):
+        export_onnx(str(tmp_path / "missing.pt"), str(tmp_path / "x.onnx"), **kwargs)
+    assert not os.listdir(str(tmp_path))
+
+
+def test_missing_checkpoint_is_a_checkpoint_error(tmp_path):
+    from export.onnx import export_onnx
+    from linknet_edge.errors import CheckpointError
+    with pytest.raises(CheckpointError, match="missing.pt"):
+        export_onnx(str(tmp_path / "missing.pt"), str(tmp_path / "x.onnx"))
+
+
+@requires_onnxruntime
+def test_force_opset_exports_for_newer_tensorrt_and_reports_the_8_2_failure(
+        tiny_checkpoint, tmp_path):
+    from export.onnx import export_onnx
+    report = export_onnx(tiny_checkpoint, str(tmp_path / "o14.onnx"), opset=14, force_opset=True)
+    assert report.passed  # agreement with PyTorch is what counts for a newer TensorRT
+    assert not report.verification.compat.passed
+    assert "opset 14" in report.format()

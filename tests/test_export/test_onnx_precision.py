@@ -1,0 +1,112 @@
+"""FP16 and INT8 ONNX files: they run on ONNX Runtime and report their agreement with FP32."""
+
+import numpy as np
+import pytest
+
+from tests.conftest import make_tiny_checkpoint
+from tests.markers import (data_path, requires_data, requires_onnx, requires_onnxruntime,
+                           requires_torch, slow)
+
+pytestmark = [requires_torch, requires_onnx, requires_onnxruntime]
+
+
+def _op_types(path):
+    import onnx
+    return {node.op_type for node in onnx.load(path).graph.node}
+
+
+def test_fp16_runs_keeps_float32_io_and_metadata(onnx_path, tmp_path):
+    pytest.importorskip("onnxconverter_common")
+    import onnx
+    from export.onnx_header import read_onnx_spec
+    from export.precision import convert_precision
+    out = str(tmp_path / "fp16.onnx")
+    report = convert_precision(onnx_path, out, "fp16", count=2)
+    model = onnx.load(out)
+    assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    assert {t.data_type for t in model.graph.initializer if t.name.endswith("weight")} == {
+        onnx.TensorProto.FLOAT16}
+    assert read_onnx_spec(out) == read_onnx_spec(onnx_path)
+    assert report.agreement.nonfinite == 0
+    assert report.agreement.pixel_agreement >= 0.99, report.format()
+    assert report.agreement.max_abs_error > 0  # really computed in lower precision
+
+
+def test_fp16_overflow_is_reported(onnx_path, tmp_path):
+    pytest.importorskip("onnxconverter_common")
+    import onnx
+    from onnx import numpy_helper
+    from export.precision import convert_precision
+    model = onnx.load(onnx_path)
+    # Both head deconvolution weights x1000 (far below the converter's 1e4 weight clamp; the BN
+    # between them keeps its statistics): the logits pass FP16's largest value, 65504.
+    for tensor in model.graph.initializer:
+        if tensor.name.endswith(("head.tp_conv1.0.weight", "head.tp_conv2.weight")):
+            tensor.CopyFrom(numpy_helper.from_array(
+                numpy_helper.to_array(tensor) * 1000, tensor.name))
+    big = str(tmp_path / "big.onnx")
+    onnx.save(model, big)
+    report = convert_precision(big, str(tmp_path / "big16.onnx"), "fp16", count=1)
+    # ONNX Runtime's CPU provider runs these ops in FP32, so the logits may stay finite there;
+    # the FP32 activation peaks name the tensor that overflows an FP16 engine.
+    assert "logits" in report.overflow
+    assert "overflow" in report.summary() and "OVERFLOW" in report.format()
+    assert not report.passed
+
+
+@requires_data
+def test_int8_is_symmetric_qdq_and_reports_agreement(onnx_path, tmp_path):
+    from export.compat import check_tensorrt_compat
+    from export.precision import convert_precision
+    out = str(tmp_path / "int8.onnx")
+    report = convert_precision(onnx_path, out, "int8", calib=data_path("camvid", "train"),
+                               calib_count=8, images=data_path("camvid", "val"), count=2)
+    assert {"QuantizeLinear", "DequantizeLinear"} <= _op_types(out)
+    assert check_tensorrt_compat(out).passed  # every zero point is 0, as TensorRT requires
+    assert 0.5 < report.agreement.pixel_agreement < 1.0, report.format()
+    assert "INT8" in report.format() and "camvid" in report.images
+
+
+@slow
+@requires_data
+def test_int8_miou_change_on_a_labelled_split(tmp_path):
+    from export.onnx import export_onnx
+    from export.precision import convert_precision
+    checkpoint = make_tiny_checkpoint(tmp_path, classes=11)
+    fp32 = str(tmp_path / "fp32.onnx")
+    export_onnx(checkpoint, fp32, verify=False)
+    report = convert_precision(fp32, str(tmp_path / "int8.onnx"), "int8",
+                               calib=data_path("camvid", "train"), calib_count=4,
+                               labelled=("camvid", data_path("camvid"), "val"), label_count=3)
+    assert report.miou is not None and all(0.0 <= v <= 1.0 for v in report.miou)
+    assert "mIoU FP32 -> INT8" in report.format()
+
+
+@requires_data
+def test_labelled_split_with_other_classes_is_refused(onnx_path, tmp_path):
+    from export.precision import compare_precision
+    from linknet_edge.errors import SpecMismatch
+    with pytest.raises(SpecMismatch, match="11 classes"):
+        compare_precision(onnx_path, onnx_path, "fp32", count=1,
+                          labelled=("camvid", data_path("camvid"), "val"))
+
+
+def test_int8_without_calibration_images_is_refused(onnx_path, tmp_path):
+    from export.precision import convert_precision
+    from linknet_edge.errors import ExportError
+    with pytest.raises(ExportError, match="calibration images"):
+        convert_precision(onnx_path, str(tmp_path / "x.onnx"), "int8")
+    assert np.array_equal(sorted(tmp_path.iterdir()), [])
+
+
+def test_compare_logits_counts_inf_and_nan_as_overflow():
+    from export.agreement import compare_logits
+    reference = np.zeros((1, 2, 2, 2), np.float32)
+    reference[:, 1] = 1.0
+    candidate = reference.copy()
+    candidate[0, 0, 0, 0] = np.inf
+    candidate[0, 1, 1, 1] = np.nan
+    agreement = compare_logits(reference, candidate)
+    assert agreement.nonfinite == 2
+    assert agreement.pixel_agreement == 0.5  # pixels with an inf/NaN logit disagree
+    assert agreement.max_abs_error == 0.0 and "OVERFLOW" in agreement.rows()[3][1]

@@ -1,0 +1,69 @@
+"""``linknet-edge run``: a signal mid-run leaves a playable file; bad inputs give one line."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from linknet_edge.cli import main
+from tests.markers import ROOT, requires_data, requires_onnxruntime, requires_torch
+
+from .conftest import read_frames
+
+pytestmark = [requires_torch, requires_onnxruntime]
+
+
+def _env():
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+@requires_data
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM],
+                         ids=["SIGINT", "SIGTERM"])
+def test_a_signal_mid_run_leaves_a_playable_video(tmp_path, short_clip, tiny_onnx, signum):
+    video, masks = tmp_path / "live.mp4", tmp_path / "masks"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "linknet_edge.cli", "run", tiny_onnx, "--input", short_clip,
+         "--loop", "--output", str(video), "--save-masks", str(masks)],
+        cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and process.poll() is None:
+            if os.path.isdir(str(masks)) and len(os.listdir(str(masks))) >= 15:
+                break
+            time.sleep(0.1)
+        assert process.poll() is None, process.communicate()[1].decode()[-2000:]
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err.decode()[-2000:]
+    assert signal.Signals(signum).name in err.decode()
+    assert not os.path.exists(str(tmp_path / "live.part.mp4"))
+    frames = read_frames(str(video))
+    assert len(frames) >= 15 and frames[0].shape == (360, 480, 3)
+    assert b"FPS" in out and b"latency" in out   # the summary table
+
+
+@requires_data
+def test_missing_and_corrupt_inputs_are_one_line_errors(tmp_path, tiny_onnx, capsys):
+    corrupt = tmp_path / "broken.mp4"
+    corrupt.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(2000))
+    for source, message in ((str(tmp_path / "gone.mp4"), "gone.mp4: no such video file"),
+                            (str(corrupt), "broken.mp4")):
+        assert main(["run", tiny_onnx, "--input", source, "--output", "none"]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("linknet-edge run: error: ")
+        assert message in err[0]
+
+
+def test_bad_alpha_is_a_usage_error(tiny_onnx, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run", tiny_onnx, "--input", "x.mp4", "--alpha", "abc"])
+    assert info.value.code == 2 and "alpha must be a number from 0 to 1" in capsys.readouterr().err
