@@ -57,7 +57,7 @@ class _Step(object):
                                       self.command))
 
 
-def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epochs=12,
+def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epochs=20,
              frames=45, limit=None, seed=0):
     """Run every stage once; returns a ``DemoResult``. ``size`` is the network input (H, W).
 

@@ -18,7 +18,6 @@ import os
 import sys
 import time
 
-import numpy as np
 
 __all__ = ["main", "measure_torch_variants", "measure_gpu_peaks"]
 

@@ -7,8 +7,6 @@ SSH on a Jetson); without matplotlib the plots are skipped with a log line.
 import logging
 import os
 
-from .results import OK
-
 __all__ = ["draw_plots", "PLOTS"]
 
 logger = logging.getLogger(__name__)

@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from linknet_edge.atomic import write_atomic
 from linknet_edge.errors import DatasetError
 from linknet_edge.preprocessing import to_network_input
 
@@ -65,13 +66,6 @@ class CalibrationBatches(object):
             yield to_network_input(frames, self.spec)
 
 
-def _write_atomically(path, data):
-    tmp = "{}.tmp{}".format(path, os.getpid())
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
-
-
 class EntropyCalibrator(object):
     """TensorRT's entropy calibrator (v2) over ``batches``, caching to ``cache_path``.
 
@@ -121,7 +115,7 @@ class EntropyCalibrator(object):
 
     def write_calibration_cache(self, cache):
         """Save what TensorRT computed, atomically, for the next build."""
-        _write_atomically(self.cache_path, bytes(memoryview(cache)))
+        write_atomic(self.cache_path, bytes(memoryview(cache)))
         logger.info("%s: wrote the INT8 calibration cache", self.cache_path)
 
     def close(self):

@@ -13,7 +13,8 @@ import os
 import warnings
 
 from linknet_edge import __version__
-from linknet_edge.errors import ExportError
+from linknet_edge.atomic import atomic_path
+from linknet_edge.errors import ExportError, first_line
 from linknet_edge.sizes import check_size, format_size
 from linknet_edge.spec import ONNX_SPEC_KEY
 
@@ -142,20 +143,13 @@ def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
     outputs = ("logits", "classes") if argmax else ("logits",)
     net = _class_map_model(model) if argmax else model
     dummy = torch.zeros((1, 3) + tuple(spec.input_size), dtype=torch.float32)
-    directory = os.path.dirname(os.path.abspath(output_path))
-    if not os.path.isdir(directory):
-        os.makedirs(directory)
-    tmp = "{}.tmp{}".format(output_path, os.getpid())
     try:
-        _torch_export(net, dummy, tmp, opset, outputs, dynamic_batch)
-        _write_metadata(tmp, spec)
-        os.replace(tmp, output_path)
+        with atomic_path(output_path) as tmp:
+            _torch_export(net, dummy, tmp, opset, outputs, dynamic_batch)
+            _write_metadata(tmp, spec)
     except RuntimeError as exc:  # torch.onnx's exporter errors derive from RuntimeError
         raise ExportError("{}: ONNX export failed: {}".format(
-            checkpoint_path, str(exc).strip().splitlines()[0][:300]))
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+            checkpoint_path, first_line(exc)))
     shape = "({}, 3, {}, {})".format("N" if dynamic_batch else 1, *spec.input_size)
     logger.info("wrote %s (%s, opset %d, %s)", output_path, spec.arch, opset,
                 format_size(*spec.input_size))

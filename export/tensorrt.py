@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 
+from linknet_edge.atomic import atomic_path, write_atomic
 from linknet_edge.errors import BackendUnavailable, EngineBuildError, SpecError, SpecMismatch
 
 from runtime.backends import _trt_api
@@ -129,13 +130,6 @@ def _build_plan(onnx_path, precision, workspace_mib, calibrator, fp16_fallback):
     return plan
 
 
-def _write_plan(engine_path, plan):
-    tmp = "{}.tmp{}".format(engine_path, os.getpid())
-    with open(tmp, "wb") as handle:
-        handle.write(plan)
-    os.replace(tmp, engine_path)
-
-
 def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=1024,
                  calib_dir=None, calib_cache=None, rebuild="auto", use_trtexec=False):
     """Build (or reuse) ``engine_path`` from ``onnx_path``; returns ``engine_path``.
@@ -190,14 +184,9 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
         os.remove(sidecar_path(engine_path))
     if use_trtexec:
         from .trtexec import run_trtexec
-        tmp = "{}.tmp{}".format(engine_path, os.getpid())
-        try:
+        with atomic_path(engine_path) as tmp:
             run_trtexec(onnx_path, tmp, precision, workspace_mib, wanted["tensorrt_version"],
                         calib_cache=calib_cache, fp16_fallback=fp16_fallback)
-            os.replace(tmp, engine_path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
     else:
         calibrator = None
         if precision == "int8":
@@ -213,7 +202,7 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
             finally:
                 if calibrator is not None:
                     calibrator.close()
-        _write_plan(engine_path, plan)
+        write_atomic(engine_path, plan)
     wanted["calibration_sha256"] = file_sha256(calib_cache)
     write_sidecar(engine_path, wanted)
     logger.info("%s: written (%.1f MiB) with sidecar %s.json", engine_path,

@@ -12,6 +12,7 @@ import zipfile
 
 import torch
 
+from .atomic import atomic_path
 from .errors import CheckpointError, SpecError, SpecMismatch, first_line
 from .model import model_from_spec
 from .spec import ModelSpec
@@ -72,16 +73,8 @@ def torch_load(path):
 
 def atomic_torch_save(obj, path):
     """``torch.save`` to a temporary file beside ``path``, then rename over it."""
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        os.makedirs(directory)
-    tmp = "{}.tmp{}".format(path, os.getpid())
-    try:
+    with atomic_path(path) as tmp:
         torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def _state(obj):

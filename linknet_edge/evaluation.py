@@ -10,13 +10,12 @@ size and its class map is resized back (nearest) to the labels' full resolution,
 scored: the official protocol.
 """
 
-import json
 import logging
-import os
 import sys
 
 import numpy as np
 
+from .atomic import write_json_atomic
 from .data import open_dataset
 from .errors import SpecMismatch
 from .metrics import CITYSCAPES_REFERENCE_AREA, ConfusionMatrix, summary_to_json
@@ -81,11 +80,7 @@ def _torch_predictor(model, device):
 
 
 def _write_json(data, path):
-    tmp = "{}.tmp{}".format(path, os.getpid())
-    with open(tmp, "w") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True, allow_nan=False)
-        handle.write("\n")
-    os.replace(tmp, path)
+    write_json_atomic(path, data, allow_nan=False)
 
 
 def evaluate_checkpoint(checkpoint_path, dataset_kind, root, split, size=None, batch_size=4,

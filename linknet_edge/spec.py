@@ -7,8 +7,8 @@ normalisation: ``x = (pixel / 255 - mean) / std`` per channel, channels in ``cha
 """
 
 import json
-import os
 
+from .atomic import write_json_atomic
 from .errors import SpecError
 from .sizes import check_size
 
@@ -135,11 +135,7 @@ class ModelSpec(object):
 
     def save(self, path):
         """Write as pretty JSON, atomically."""
-        tmp = "{}.tmp{}".format(path, os.getpid())
-        with open(tmp, "w") as handle:
-            json.dump(self.to_dict(), handle, indent=2, sort_keys=True)
-            handle.write("\n")
-        os.replace(tmp, path)
+        write_json_atomic(path, self.to_dict())
 
     @classmethod
     def load(cls, path):

@@ -2,7 +2,10 @@
 
 import argparse
 
-__all__ = ["add_verb", "size_type"]
+__all__ = ["add_verb", "size_type", "add_labelled_split", "DATASET_KINDS"]
+
+#: The dataset layouts ``linknet_edge.data.open_dataset`` reads (kept here: no numpy at --help).
+DATASET_KINDS = ("camvid", "camvid32", "cityscapes", "folder")
 
 
 def add_verb(subparsers, name, help_text, examples, description=None):
@@ -21,3 +24,12 @@ def size_type(text):
         return parse_size(text)
     except InputSizeError as exc:
         raise argparse.ArgumentTypeError(str(exc))
+
+
+def add_labelled_split(parser):
+    """The checkpoint and the labelled split a verb scores: CKPT --dataset --data-root --split."""
+    parser.add_argument("checkpoint", help="a .pt checkpoint written by linknet-edge train")
+    parser.add_argument("--dataset", required=True, choices=DATASET_KINDS,
+                        help="dataset layout (see docs/datasets.md)")
+    parser.add_argument("--data-root", required=True, metavar="DIR", help="the dataset folder")
+    parser.add_argument("--split", default="val", help="labelled split to score (default: val)")

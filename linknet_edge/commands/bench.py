@@ -1,6 +1,6 @@
 """``linknet-edge bench``: latency/FPS of model files, accuracy of every backend vs PyTorch."""
 
-from ._common import add_verb, size_type
+from ._common import add_labelled_split, add_verb, size_type
 
 __all__ = ["add_parser", "run"]
 
@@ -34,12 +34,7 @@ def _add_accuracy(commands):
                           "linknet-edge bench accuracy best.pt --dataset camvid --data-root "
                           "data/CamVid --backends onnxruntime --max-miou-drop 1",
                       ])
-    parser.add_argument("checkpoint", help="a .pt checkpoint written by linknet-edge train")
-    parser.add_argument("--dataset", required=True,
-                        choices=("camvid", "camvid32", "cityscapes", "folder"),
-                        help="dataset layout (see docs/datasets.md)")
-    parser.add_argument("--data-root", required=True, metavar="DIR", help="the dataset folder")
-    parser.add_argument("--split", default="val", help="labelled split to score (default: val)")
+    add_labelled_split(parser)
     parser.add_argument("--size", type=size_type, default=None, metavar="WxH",
                         help="network input size to export and run at (default: the model's)")
     parser.add_argument("--backends", nargs="+", default=None, metavar="NAME",

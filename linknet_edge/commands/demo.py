@@ -15,7 +15,7 @@ def add_parser(subparsers):
     parser.add_argument("--data-root", help="a CamVid root (SegNet layout) instead of synthetic")
     parser.add_argument("--size", type=size_type, default=(160, 224),
                         help="network input WxH (default 224x160)")
-    parser.add_argument("--epochs", type=int, default=12, help="training epochs (default 12)")
+    parser.add_argument("--epochs", type=int, default=20, help="training epochs (default 20)")
     parser.add_argument("--frames", type=int, default=45, help="clip frames to segment")
     parser.add_argument("--limit", type=int, help="use only the first N frames of each split")
     parser.add_argument("--seed", type=int, default=0, help="data and training seed")

@@ -1,6 +1,6 @@
 """``linknet-edge evaluate``: score a checkpoint on a dataset split."""
 
-from ._common import add_verb, size_type
+from ._common import add_labelled_split, add_verb, size_type
 
 __all__ = ["add_parser", "run"]
 
@@ -12,12 +12,7 @@ def add_parser(subparsers):
         "linknet-edge evaluate best.pt --dataset cityscapes --data-root data/cityscapes "
         "--split val --size 1024x512 --cache /tmp/cs-cache --json val.json",
     ])
-    parser.add_argument("checkpoint", help="a .pt checkpoint written by linknet-edge train")
-    parser.add_argument("--dataset", required=True,
-                        choices=("camvid", "camvid32", "cityscapes", "folder"),
-                        help="dataset layout (see docs/datasets.md)")
-    parser.add_argument("--data-root", required=True, help="the dataset folder")
-    parser.add_argument("--split", default="val", help="split to score (default: val)")
+    add_labelled_split(parser)
     parser.add_argument("--size", type=size_type, default=None, metavar="WxH",
                         help="read, run and score at this size (default: run at the model's "
                              "input size, score at the labels' full resolution)")

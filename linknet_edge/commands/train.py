@@ -1,6 +1,6 @@
 """``linknet-edge train``: train LinkNet (resumable; multi-GPU/multi-node under torchrun)."""
 
-from ._common import add_verb, size_type
+from ._common import DATASET_KINDS, add_verb, size_type
 
 EXAMPLES = [
     "# quick CPU check: 8 frames, 2 epochs at 224x160",
@@ -22,7 +22,7 @@ def add_parser(subparsers):
     parser = add_verb(subparsers, "train", "train LinkNet on CamVid, Cityscapes or a folder",
                       EXAMPLES)
     add = parser.add_argument
-    add("--dataset", default="camvid", choices=("camvid", "camvid32", "cityscapes", "folder"),
+    add("--dataset", default="camvid", choices=DATASET_KINDS,
         help="dataset layout (default camvid)")
     add("--data-root", required=True, metavar="DIR", help="dataset folder")
     add("--size", type=size_type, metavar="WxH", help="network input, multiples of 32 (480x352)")

@@ -6,7 +6,8 @@ atomically after each epoch, so a resumed run's CSV holds exactly the epochs its
 """
 
 import csv
-import os
+
+from ..atomic import atomic_path
 
 __all__ = ["TrainingHistory", "COLUMNS"]
 
@@ -40,13 +41,12 @@ class TrainingHistory(object):
         return [dict(row) for row in self.rows]
 
     def write_csv(self, path):
-        tmp = "{}.tmp{}".format(path, os.getpid())
-        with open(tmp, "w") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(COLUMNS)
-            for row in self.rows:
-                writer.writerow([_format(row[name]) for name in COLUMNS])
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            with open(tmp, "w") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(COLUMNS)
+                for row in self.rows:
+                    writer.writerow([_format(row[name]) for name in COLUMNS])
         return path
 
 

@@ -8,6 +8,7 @@ an engine built for another TensorRT version or GPU (TensorRT would fail, or wor
 import json
 import os
 
+from linknet_edge.atomic import write_json_atomic
 from linknet_edge.errors import SpecError, SpecMismatch
 
 from ._trt_api import parse_version
@@ -56,13 +57,7 @@ def read_sidecar(engine_path):
 
 def write_sidecar(engine_path, data):
     """Write the sidecar atomically (temp file, then rename)."""
-    path = sidecar_path(engine_path)
-    tmp = "{}.tmp{}".format(path, os.getpid())
-    with open(tmp, "w") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    os.replace(tmp, path)
-    return path
+    return write_json_atomic(sidecar_path(engine_path), data)
 
 
 def _shown(value):

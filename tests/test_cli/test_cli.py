@@ -96,3 +96,9 @@ def test_code_is_python_36_compatible():
          "--eval-annotations", "linknet_edge", "export", "runtime", "benchmarks", "tests"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_the_cli_offers_every_dataset_reader():
+    from linknet_edge.commands._common import DATASET_KINDS
+    from linknet_edge.data import DATASETS
+    assert sorted(DATASET_KINDS) == sorted(DATASETS)
