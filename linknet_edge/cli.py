@@ -37,12 +37,9 @@ def build_parser():
         description="LinkNet semantic segmentation from workstation training to TensorRT on "
                     "NVIDIA Jetson.",
         epilog="Run 'linknet-edge VERB --help' for a verb's options and examples.")
+    from .commands._common import add_output_options
     parser.add_argument("--version", action="version", version="linknet-edge " + __version__)
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="more log output (-vv for debug)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
-    parser.add_argument("--debug", action="store_true",
-                        help="show the full traceback for every error")
+    add_output_options(parser)
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB")
     for verb, module_name in VERBS:
         module = importlib.import_module("linknet_edge.commands." + module_name)

@@ -2,18 +2,33 @@
 
 import argparse
 
-__all__ = ["add_verb", "size_type", "add_labelled_split", "DATASET_KINDS"]
+__all__ = ["add_verb", "add_output_options", "size_type", "add_labelled_split", "DATASET_KINDS"]
 
 #: The dataset layouts ``linknet_edge.data.open_dataset`` reads (kept here: no numpy at --help).
 DATASET_KINDS = ("camvid", "camvid32", "cityscapes", "folder")
 
 
+def add_output_options(parser, in_verb=False):
+    """-v/-q/--debug. A verb repeats them (defaults suppressed, so the top-level values stand
+    unless given) so that ``linknet-edge run ... -q`` works as well as ``linknet-edge -q run``."""
+    def default(value):
+        return argparse.SUPPRESS if in_verb else value
+    parser.add_argument("-v", "--verbose", action="count", default=default(0),
+                        help="more log output (-vv for debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                        help="only warnings and errors")
+    parser.add_argument("--debug", action="store_true", default=default(False),
+                        help="show the full traceback for every error")
+
+
 def add_verb(subparsers, name, help_text, examples, description=None):
     """A sub-parser whose help ends with an Examples block."""
     epilog = "examples:\n" + "\n".join("  " + line for line in examples)
-    return subparsers.add_parser(
+    parser = subparsers.add_parser(
         name, help=help_text, description=description or help_text, epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_output_options(parser, in_verb=True)
+    return parser
 
 
 def size_type(text):

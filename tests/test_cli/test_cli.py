@@ -102,3 +102,12 @@ def test_the_cli_offers_every_dataset_reader():
     from linknet_edge.commands._common import DATASET_KINDS
     from linknet_edge.data import DATASETS
     assert sorted(DATASET_KINDS) == sorted(DATASETS)
+
+
+@pytest.mark.parametrize("argv,quiet,verbose", [
+    (["-q", "doctor"], True, 0), (["doctor", "-q"], True, 0), (["doctor", "-vv"], False, 2),
+    (["-v", "doctor"], False, 1)])
+def test_output_options_work_before_and_after_the_verb(argv, quiet, verbose):
+    from linknet_edge.cli import build_parser
+    args = build_parser().parse_args(argv)
+    assert (args.quiet, args.verbose, args.debug) == (quiet, verbose, False)
