@@ -104,6 +104,7 @@ class _TimedPredictor(object):
 
 def _calibration_images(kind, root, split, count):
     """Up to ``count`` evenly spread image files of the train split (else of ``split``)."""
+    from export.sample_images import spread_evenly
     from linknet_edge.data import open_dataset
     for source in ("train", split):
         try:
@@ -113,8 +114,7 @@ def _calibration_images(kind, root, split, count):
             continue
         if source == split:
             logger.warning("calibrating INT8 on the %s split that is also scored", split)
-        indices = np.linspace(0, len(reader) - 1, num=min(count, len(reader))).round()
-        return [reader.paths(int(i))[0] for i in sorted(set(indices.tolist()))]
+        return [reader.paths(i)[0] for i in spread_evenly(range(len(reader)), count)]
     return []
 
 

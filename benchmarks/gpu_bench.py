@@ -50,11 +50,23 @@ def measure_gpu_peaks(device, n=None, iters=20):
     return peaks
 
 
+class _TorchCall(object):
+    """``run(x)``: the network's class map, waited for, so ``time_runner`` can time it."""
+
+    def __init__(self, torch, net, device):
+        self._torch, self._net, self._device = torch, net, device
+
+    def run(self, x):
+        self._net(x).argmax(1)
+        _sync(self._torch, self._device)
+
+
 def measure_torch_variants(checkpoint, size, batch, warmup, iters, device, peaks):
     """Rows for PyTorch FP32/FP16 x contiguous/channels_last on ``device``."""
     import torch
+    from benchmarks.latency import time_runner
     from benchmarks.macs import MacCounter
-    from benchmarks.results import OK, throughput, timing_stats
+    from benchmarks.results import OK, power_columns, throughput, timing_stats
     from linknet_edge.checkpoint import load_model
     from linknet_edge.sizes import format_size
     model, spec = load_model(checkpoint, map_location=device)
@@ -65,14 +77,8 @@ def measure_torch_variants(checkpoint, size, batch, warmup, iters, device, peaks
             net = model.to(dtype=dtype, memory_format=layout)
             x = torch.randn((batch, 3) + tuple(size), device=device, dtype=dtype)
             x = x.contiguous(memory_format=layout)
-            seconds = []
             with torch.no_grad():
-                for i in range(warmup + iters):
-                    start = time.perf_counter()
-                    net(x).argmax(1)
-                    _sync(torch, device)
-                    if i >= warmup:
-                        seconds.append(time.perf_counter() - start)
+                seconds, power = time_runner(_TorchCall(torch, net, device), x, warmup, iters)
             stats = timing_stats(seconds, batch)
             peak = (peaks.get("torch_" + precision) or {}).get("gflops")
             backend = "pytorch:" + device
@@ -83,6 +89,7 @@ def measure_torch_variants(checkpoint, size, batch, warmup, iters, device, peaks
                    "status": OK}
             row.update(stats)
             row.update(throughput(macs, batch, stats["mean_ms"], peak))
+            row.update(power_columns(power, stats["fps"]))
             rows.append(row)
     return rows
 
@@ -121,7 +128,6 @@ def main(argv=None):
                         format="%(levelname)s %(name)s: %(message)s")
     import torch
     from benchmarks import LatencyReport, format_table, measure_latency, write_reports
-    from benchmarks.environment import record_environment
     from benchmarks.results import throughput
     from export.onnx import export_onnx
     if args.device.startswith("cuda") and not torch.cuda.is_available():
@@ -140,14 +146,15 @@ def main(argv=None):
     onnx_path = export_onnx(checkpoint, os.path.join(args.out, "model.onnx"), size=args.size,
                             argmax=True, verify=False).path
     engines, engine_rows = _tensorrt_engines(onnx_path, args.out)
+    # peak_seconds=0: its CPU matmul peak is replaced below by the GPU's, so keep it short
     onnx_report = measure_latency([onnx_path] + engines, batch=args.batch, warmup=args.warmup,
-                                  iters=args.iters, peak_seconds=0.5, backends=[
+                                  iters=args.iters, peak_seconds=0, backends=[
                                       "onnxruntime:cuda", "onnxruntime:tensorrt", "tensorrt"])
     for row in onnx_report.ok_rows():  # share of the device's peak, not the CPU's
         peak = (peaks.get("torch_" + row["precision"]) or {}).get("gflops")
         row.update(throughput(row["gmacs"] and row["gmacs"] * 1e9, args.batch, row["mean_ms"],
                               peak))
-    report = LatencyReport(rows + onnx_report.rows + engine_rows, record_environment(),
+    report = LatencyReport(rows + onnx_report.rows + engine_rows, onnx_report.environment,
                            {"size": args.size, "batch": args.batch, "iters": args.iters,
                             "device": args.device}, peaks)
     write_reports(report, args.out)

@@ -19,15 +19,12 @@ from .environment import record_environment
 from .macs import MacCounter
 from .peak import measure_peaks
 from .results import (FAILED, OK, UNAVAILABLE, BenchmarkReport, file_megabytes, one_line,
-                      throughput, timing_stats)
+                      power_columns, throughput, timing_stats)
 from .tegrastats import TegrastatsSampler
 
 __all__ = ["LatencyReport", "measure_latency", "parse_backend", "time_runner"]
 
 logger = logging.getLogger(__name__)
-
-#: backend name -> the load() keyword a ``NAME:TARGET`` suffix sets.
-_TARGET_OPTION = {"onnxruntime": "providers", "pytorch": "device", "tensorrt": "device"}
 
 
 class LatencyReport(BenchmarkReport):
@@ -53,9 +50,9 @@ def parse_backend(text):
         return name, {}
     if name == "onnxruntime":
         return name, {"providers": [target]}
-    if name == "tensorrt":
-        return name, {"device": int(target) if target.isdigit() else target}
-    return name, {_TARGET_OPTION[name]: target}
+    if name == "tensorrt" and target.isdigit():
+        target = int(target)  # a GPU index
+    return name, {"device": target}
 
 
 def time_runner(runner, batch, warmup, iters, power_interval_ms=100):
@@ -72,14 +69,6 @@ def time_runner(runner, batch, warmup, iters, power_interval_ms=100):
             runner.run(batch)
             seconds.append(time.perf_counter() - start)
     return seconds, sampler.summary()
-
-
-def _power_columns(power, fps):
-    if not power:
-        return {}
-    mean_w = power["input"]["mean_w"]
-    return {"power_w": mean_w, "peak_power_w": power["input"]["peak_w"],
-            "fps_per_w": fps / mean_w if mean_w > 0 else None, "power": power}
 
 
 def _resizable(runner):
@@ -105,7 +94,7 @@ def _time_size(runner, path, size, batch, warmup, iters, counter, peak_gflops, r
     row.update(stats)
     row.update(throughput(counter.count(path, runner.spec, size), batch, stats["mean_ms"],
                           peak_gflops))
-    row.update(_power_columns(power, stats["fps"]))
+    row.update(power_columns(power, stats["fps"]))
     row["status"] = OK
     return row
 
@@ -122,10 +111,11 @@ def _bench_file(path, label, options, sizes, batch, warmup, iters, counter, peak
     except Exception as exc:  # a file this backend cannot load: record it and go on
         return [dict(base, status=FAILED, reason=one_line(exc))]
     try:
+        sizes = sizes or [runner.input_size]
         logger.info("timing %s on %s (%s, %s)", path, runner.name, runner.precision,
-                    ", ".join(format_size(*s) for s in (sizes or [runner.input_size])))
+                    ", ".join(format_size(*s) for s in sizes))
         return [_time_size(runner, path, size, batch, warmup, iters, counter, peak_gflops,
-                           dict(base)) for size in (sizes or [runner.input_size])]
+                           dict(base)) for size in sizes]
     finally:
         runner.close()
 

@@ -75,8 +75,8 @@ def count_onnx_macs(path):
 
 
 def _torch_macs(spec, size):
-    from linknet_edge.model import model_from_spec, summarize
-    return int(round(summarize(model_from_spec(spec), tuple(size))["gmacs"] * 1e9))
+    from linknet_edge.model import count_macs, model_from_spec
+    return count_macs(model_from_spec(spec), tuple(size))[0]
 
 
 class MacCounter(object):

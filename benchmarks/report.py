@@ -6,10 +6,11 @@ to paste into a README. Plots are drawn by ``benchmarks.plots`` (matplotlib, imp
 """
 
 import csv
-import json
 import logging
 import math
 import os
+
+from linknet_edge.atomic import atomic_path, write_atomic, write_json_atomic
 
 from .results import is_number
 
@@ -141,25 +142,21 @@ def _json_ready(value):
 
 
 def write_reports(report, out_dir, plots=True):
-    """Write ``<kind>.json``, ``.csv``, ``.md`` and the PNG plots into ``out_dir``.
+    """Write ``<kind>.json``, ``.csv``, ``.md`` (each atomically) and the PNG plots into
+    ``out_dir``, creating it.
 
     Returns {"json": path, "csv": path, "markdown": path, "plots": [paths]}.
     """
-    if not os.path.isdir(out_dir):
-        os.makedirs(out_dir)
     stem = os.path.join(out_dir, report.kind)
     paths = {"json": stem + ".json", "csv": stem + ".csv", "markdown": stem + ".md", "plots": []}
-    with open(paths["json"], "w") as handle:
-        json.dump(_json_ready(report.to_dict()), handle, indent=2, sort_keys=False)
-        handle.write("\n")
-    with open(paths["csv"], "w", newline="") as handle:
+    write_json_atomic(paths["json"], _json_ready(report.to_dict()), sort_keys=False)
+    with atomic_path(paths["csv"]) as tmp, open(tmp, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(report.columns)
         for row in report.rows:
             writer.writerow(["" if row.get(c) is None else _json_ready(row.get(c))
                              for c in report.columns])
-    with open(paths["markdown"], "w") as handle:
-        handle.write(format_markdown(report))
+    write_atomic(paths["markdown"], format_markdown(report))
     if plots:
         from .plots import draw_plots
         paths["plots"] = draw_plots(report, out_dir)

@@ -14,7 +14,7 @@ import numpy as np
 from linknet_edge.errors import LinkNetEdgeError, first_line
 
 __all__ = ["BenchmarkReport", "OK", "UNAVAILABLE", "FAILED", "timing_stats", "throughput",
-           "file_megabytes", "one_line", "is_number"]
+           "power_columns", "file_megabytes", "one_line", "is_number"]
 
 OK, UNAVAILABLE, FAILED = "ok", "unavailable", "failed"
 
@@ -67,6 +67,16 @@ def throughput(macs_per_image, batch, mean_ms, peak_gflops):
     gflops = 2.0 * macs_per_image * batch / (mean_ms / 1000.0) / 1e9
     share = gflops / peak_gflops if peak_gflops else None
     return {"gmacs": macs_per_image / 1e9, "gflops": gflops, "peak_share": share}
+
+
+def power_columns(power, fps):
+    """``{"power_w", "peak_power_w", "fps_per_w", "power"}`` of a ``summarize_power`` result
+    (module input rail), or {} without one (off a Jetson)."""
+    if not power:
+        return {}
+    mean_w = power["input"]["mean_w"]
+    return {"power_w": mean_w, "peak_power_w": power["input"]["peak_w"],
+            "fps_per_w": fps / mean_w if mean_w > 0 else None, "power": power}
 
 
 def file_megabytes(path):

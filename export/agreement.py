@@ -6,7 +6,7 @@ Used to compare ONNX Runtime with PyTorch (FP32 export check) and reduced-precis
 
 import numpy as np
 
-__all__ = ["Agreement", "compare_logits", "run_onnxruntime"]
+__all__ = ["Agreement", "compare_logits", "cpu_session", "run_onnxruntime"]
 
 
 class Agreement(object):
@@ -70,15 +70,21 @@ def compare_logits(reference, candidate):
         pixel_agreement=float(agree.mean()), pixels=agree.size, nonfinite=nonfinite)
 
 
+def cpu_session(model):
+    """An ONNX Runtime session on the CPU provider for a file path or serialized model bytes."""
+    import onnxruntime
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3  # errors only: no "initializer appears in graph inputs" chatter
+    return onnxruntime.InferenceSession(model if isinstance(model, bytes) else str(model),
+                                        options, providers=["CPUExecutionProvider"])
+
+
 def run_onnxruntime(path, batch, chunk=4):
     """Run an ONNX file on ONNX Runtime's CPU provider; returns ``{output name: array}``.
 
     ``batch`` is NCHW float32 normalised input; a static-batch model is fed one image at a time.
     """
-    import onnxruntime
-    options = onnxruntime.SessionOptions()
-    options.log_severity_level = 3  # errors only: no "initializer appears in graph inputs" chatter
-    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    session = cpu_session(path)
     feed = session.get_inputs()[0]
     static = feed.shape[0] if isinstance(feed.shape[0], int) else None
     step = static or chunk

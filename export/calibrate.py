@@ -16,7 +16,7 @@ from linknet_edge.atomic import write_atomic
 from linknet_edge.errors import DatasetError
 from linknet_edge.preprocessing import to_network_input
 
-from .sample_images import find_images
+from .sample_images import find_images, read_image, spread_evenly
 
 __all__ = ["CalibrationBatches", "EntropyCalibrator", "DEFAULT_MAX_IMAGES"]
 
@@ -35,10 +35,7 @@ class CalibrationBatches(object):
     """
 
     def __init__(self, source, spec, batch_size=1, max_images=DEFAULT_MAX_IMAGES):
-        paths = find_images(source)
-        if max_images is not None and len(paths) > max_images:
-            picks = np.linspace(0, len(paths) - 1, num=int(max_images)).round().astype(int)
-            paths = [paths[i] for i in sorted(set(picks.tolist()))]
+        paths = spread_evenly(find_images(source), max_images)
         if len(paths) < batch_size:
             raise DatasetError("{}: {} images, fewer than one calibration batch of {}".format(
                 source, len(paths), batch_size))
@@ -55,15 +52,10 @@ class CalibrationBatches(object):
         return len(self.paths) // self.batch_size
 
     def __iter__(self):
-        import cv2
         for start in range(0, len(self.paths), self.batch_size):
-            frames = []
-            for path in self.paths[start:start + self.batch_size]:
-                frame = cv2.imread(path, cv2.IMREAD_COLOR)
-                if frame is None:
-                    raise DatasetError("{}: cannot decode image".format(path))
-                frames.append(frame)
-            yield to_network_input(frames, self.spec)
+            yield to_network_input(
+                [read_image(path) for path in self.paths[start:start + self.batch_size]],
+                self.spec)
 
 
 class EntropyCalibrator(object):

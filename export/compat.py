@@ -8,7 +8,7 @@ Needs the ``onnx`` package, not torch.
 
 import collections
 
-from linknet_edge.errors import ExportError
+from linknet_edge.errors import ExportError, first_line
 
 from . import trt82_operators as trt82
 
@@ -147,7 +147,7 @@ def check_tensorrt_compat(model, spec=None):
         try:
             model = onnx.load(str(model))
         except Exception as exc:
-            raise ExportError("{}: cannot read ONNX file ({})".format(model, exc))
+            raise ExportError("{}: cannot read ONNX file ({})".format(model, first_line(exc)))
     graph = model.graph
     constants = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
     producers = {}

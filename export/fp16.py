@@ -7,12 +7,14 @@ ONNX Runtime and for checking, before reaching a device, that the network surviv
 """
 
 import logging
-import os
 import warnings
 
 import numpy as np
 
-from linknet_edge.errors import BackendUnavailable, ExportError
+from linknet_edge.atomic import atomic_path
+from linknet_edge.errors import BackendUnavailable, ExportError, first_line
+
+from .agreement import cpu_session
 
 __all__ = ["convert_fp16", "activation_peaks", "FP16_MAX"]
 
@@ -34,7 +36,7 @@ def convert_fp16(onnx_path, out_path):
     try:
         model = onnx.load(str(onnx_path))
     except Exception as exc:
-        raise ExportError("{}: cannot read ONNX file ({})".format(onnx_path, str(exc)[:200]))
+        raise ExportError("{}: cannot read ONNX file ({})".format(onnx_path, first_line(exc)))
     # Weights beyond FP16's range are clamped by the converter (max_finite_val) and tiny ones
     # flushed (it warns for each); activations are not clamped: ``activation_peaks`` finds those.
     with warnings.catch_warnings(record=True) as caught:
@@ -45,13 +47,8 @@ def convert_fp16(onnx_path, out_path):
                     "flushed to 1e-7)", len(caught))
     del converted.metadata_props[:]
     converted.metadata_props.extend(model.metadata_props)
-    tmp = "{}.tmp{}".format(out_path, os.getpid())
-    try:
+    with atomic_path(out_path) as tmp:
         onnx.save(converted, tmp)
-        os.replace(tmp, out_path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     logger.info("wrote FP16 %s", out_path)
     return out_path
 
@@ -67,7 +64,6 @@ def activation_peaks(onnx_path, batch):
     activations show where TensorRT's FP16 engine would saturate (anything above 65504).
     """
     import onnx
-    import onnxruntime
     from onnx import TensorProto, shape_inference
     model = shape_inference.infer_shapes(onnx.load(str(onnx_path)))
     graph = model.graph
@@ -75,10 +71,7 @@ def activation_peaks(onnx_path, batch):
     for info in graph.value_info:
         if info.type.tensor_type.elem_type == TensorProto.FLOAT and info.name not in known:
             graph.output.extend([info])
-    options = onnxruntime.SessionOptions()
-    options.log_severity_level = 3
-    session = onnxruntime.InferenceSession(model.SerializeToString(), options,
-                                           providers=["CPUExecutionProvider"])
+    session = cpu_session(model.SerializeToString())
     names = [o.name for o in session.get_outputs()]
     feed = session.get_inputs()[0].name
     peaks = {}

@@ -19,6 +19,7 @@ from linknet_edge.sizes import check_size, format_size
 from linknet_edge.spec import ONNX_SPEC_KEY
 
 from ._table import format_rows
+from .trt82_operators import MAX_OPSET
 
 __all__ = ["export_onnx", "ExportReport", "check_opset", "SPEC_KEY",
            "VERSION_KEY", "MIN_OPSET", "MAX_OPSET"]
@@ -27,8 +28,8 @@ logger = logging.getLogger(__name__)
 
 SPEC_KEY = ONNX_SPEC_KEY
 VERSION_KEY = "linknet_edge.version"
-#: TensorRT 8.2 (JetPack 4.6) parses ONNX opsets up to 13; 11 is the oldest we test.
-MIN_OPSET, MAX_OPSET = 11, 13
+#: the oldest opset we test; TensorRT 8.2 (JetPack 4.6) parses up to ``MAX_OPSET`` (13).
+MIN_OPSET = 11
 
 
 class ExportReport(object):

@@ -6,7 +6,7 @@ of the two, rarely both). No torch.
 
 import importlib.util
 
-from linknet_edge.errors import BackendUnavailable, ExportError, SpecError
+from linknet_edge.errors import BackendUnavailable, ExportError, SpecError, first_line
 from linknet_edge.spec import ONNX_SPEC_KEY as SPEC_KEY, ModelSpec
 
 
@@ -55,8 +55,7 @@ def read_onnx_header(path):
     except (IOError, OSError) as exc:
         raise ExportError("{}: cannot read the ONNX file ({})".format(path, exc.strerror or exc))
     except Exception as exc:  # onnx / ORT raise their own classes (DecodeError, InvalidProtobuf)
-        raise ExportError("{}: not a readable ONNX model ({})".format(
-            path, str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc)))
+        raise ExportError("{}: not a readable ONNX model ({})".format(path, first_line(exc)))
     if SPEC_KEY not in props:
         raise SpecError("{}: no '{}' metadata, so the engine would not know its classes and "
                         "normalisation; export the model with `linknet-edge export`".format(

@@ -14,7 +14,7 @@ from linknet_edge.preprocessing import to_network_input
 
 from ._table import format_rows
 from .agreement import compare_logits, run_onnxruntime
-from .sample_images import select_images
+from .sample_images import select_images, spread_evenly
 
 __all__ = ["PrecisionReport", "convert_precision", "compare_precision", "PRECISIONS"]
 
@@ -93,8 +93,7 @@ def _miou(paths, spec, labelled, count):
     if reader.num_classes != spec.num_classes:
         raise SpecMismatch("{} {} has {} classes but the model {}".format(
             kind, root, reader.num_classes, spec.num_classes))
-    indices = sorted(set(np.linspace(0, len(reader) - 1, num=min(count, len(reader)))
-                         .round().astype(int).tolist()))
+    indices = spread_evenly(range(len(reader)), count)
     pairs = [reader.read(i) for i in indices]
     batch = to_network_input([rgb[..., ::-1] for rgb, _ in pairs], spec)  # readers give RGB
     labels = np.stack([lab for _, lab in pairs])

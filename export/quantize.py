@@ -10,7 +10,8 @@ import contextlib
 import logging
 import os
 
-from linknet_edge.errors import BackendUnavailable, ExportError
+from linknet_edge.atomic import atomic_path
+from linknet_edge.errors import BackendUnavailable, ExportError, first_line
 from linknet_edge.preprocessing import to_network_input
 
 from .sample_images import read_images
@@ -73,7 +74,7 @@ def _prepare(source, out_path):
     try:
         quant_pre_process(out_path, out_path, skip_symbolic_shape=True)
     except Exception as exc:  # the pass is an optimisation; quantizing without it still works
-        logger.warning("quantization pre-processing skipped: %s", str(exc).splitlines()[0][:200])
+        logger.warning("quantization pre-processing skipped: %s", first_line(exc))
     return out_path
 
 
@@ -110,26 +111,24 @@ def quantize_int8(onnx_path, out_path, calib, calib_count=32, spec=None):
     batch = to_network_input(read_images(calib, calib_count), spec)
     source = onnx.load(str(onnx_path), load_external_data=False)
     input_name = source.graph.input[0].name
-    tmp = "{}.tmp{}".format(out_path, os.getpid())
-    prepared_path = tmp + ".pre.onnx"
-    try:
-        with _quiet_root_logger():
-            prepared = _prepare(source, prepared_path)
-            quantize_static(
-                prepared, tmp, _calibration_reader(batch, input_name),
-                quant_format=QuantFormat.QDQ, op_types_to_quantize=list(QUANTIZED_OPS),
-                nodes_to_exclude=_stem_convs(prepared, input_name),
-                per_channel=True, activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
-                calibrate_method=CalibrationMethod.MinMax,
-                extra_options={"ActivationSymmetric": True, "WeightSymmetric": True})
+    with atomic_path(out_path) as tmp:
+        prepared_path = tmp + ".pre.onnx"
+        try:
+            with _quiet_root_logger():
+                prepared = _prepare(source, prepared_path)
+                quantize_static(
+                    prepared, tmp, _calibration_reader(batch, input_name),
+                    quant_format=QuantFormat.QDQ, op_types_to_quantize=list(QUANTIZED_OPS),
+                    nodes_to_exclude=_stem_convs(prepared, input_name),
+                    per_channel=True, activation_type=QuantType.QInt8,
+                    weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
+                    extra_options={"ActivationSymmetric": True, "WeightSymmetric": True})
+        finally:
+            if os.path.exists(prepared_path):
+                os.remove(prepared_path)
         quantized = onnx.load(tmp)
         del quantized.metadata_props[:]
         quantized.metadata_props.extend(source.metadata_props)
         onnx.save(quantized, tmp)
-        os.replace(tmp, out_path)
-    finally:
-        for path in (tmp, prepared_path):
-            if os.path.exists(path):
-                os.remove(path)
     logger.info("wrote INT8 %s (calibrated on %d images from %s)", out_path, len(batch), calib)
     return out_path

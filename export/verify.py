@@ -10,7 +10,7 @@ import logging
 
 import numpy as np
 
-from linknet_edge.errors import ExportError
+from linknet_edge.errors import ExportError, first_line
 from linknet_edge.preprocessing import to_network_input
 
 from ._table import format_rows
@@ -93,8 +93,7 @@ def _check_onnx(path):
     try:
         onnx.checker.check_model(str(path), full_check=True)
     except Exception as exc:  # onnx raises ValidationError, InferenceError or IOError variants
-        raise ExportError("{}: ONNX checker failed: {}".format(
-            path, str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc)))
+        raise ExportError("{}: ONNX checker failed: {}".format(path, first_line(exc)))
 
 
 def torch_logits(model, batch, chunk=4):

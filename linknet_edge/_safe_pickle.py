@@ -54,8 +54,8 @@ class Unpickler(pickle.Unpickler):
         if module == "torch._utils" and name in _TORCH_REBUILDERS:
             import torch._utils
             return getattr(torch._utils, name)
-        if module == "torch" and name in ("Size", "device") or module == "torch" and \
-                name.endswith("Storage") or module == "torch" and _is_dtype(name):
+        if module == "torch" and (name in ("Size", "device") or name.endswith("Storage")
+                                  or _is_dtype(name)):
             import torch
             return getattr(torch, name)
         return _placeholder(module, name)

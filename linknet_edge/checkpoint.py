@@ -17,8 +17,8 @@ from .errors import CheckpointError, SpecError, SpecMismatch, first_line
 from .model import model_from_spec
 from .spec import ModelSpec
 
-__all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint", "load_model", "load_weights", "torch_load",
-           "atomic_torch_save"]
+__all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint", "load_model", "load_weights",
+           "torch_load", "HAS_WEIGHTS_ONLY"]
 
 FORMAT = "linknet-edge-checkpoint"
 FORMAT_VERSION = 1
@@ -40,12 +40,16 @@ class Checkpoint(object):
         self.extra = extra or {}
 
 
-def _supports_weights_only():
+def _has_weights_only():
     import inspect
     try:
         return "weights_only" in inspect.signature(torch.load).parameters
     except (TypeError, ValueError):
         return False
+
+
+#: torch >= 1.13 has ``torch.load(weights_only=...)``; JetPack 4.6's torch 1.10 does not.
+HAS_WEIGHTS_ONLY = _has_weights_only()
 
 
 def torch_load(path):
@@ -58,7 +62,7 @@ def torch_load(path):
     if os.path.getsize(path) == 0:
         raise CheckpointError("{}: empty file, not a checkpoint".format(path))
     kwargs = {"map_location": "cpu"}
-    if _supports_weights_only():
+    if HAS_WEIGHTS_ONLY:
         kwargs["weights_only"] = True
     try:
         return torch.load(path, **kwargs)
@@ -71,12 +75,6 @@ def torch_load(path):
                                   path, type(exc).__name__))
 
 
-def atomic_torch_save(obj, path):
-    """``torch.save`` to a temporary file beside ``path``, then rename over it."""
-    with atomic_path(path) as tmp:
-        torch.save(obj, tmp)
-
-
 def _state(obj):
     return None if obj is None else obj.state_dict()
 
@@ -86,11 +84,12 @@ def save_checkpoint(path, model, spec, optimizer=None, scheduler=None, epoch=Non
     """Write a checkpoint atomically. ``model`` may be wrapped in DistributedDataParallel."""
     model = getattr(model, "module", model)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    atomic_torch_save({
-        "format": FORMAT, "format_version": FORMAT_VERSION, "spec": spec.to_dict(),
-        "state_dict": state, "optimizer": _state(optimizer), "scheduler": _state(scheduler),
-        "epoch": epoch, "metrics": dict(metrics or {}), "extra": dict(extra or {}),
-    }, path)
+    with atomic_path(path) as tmp:
+        torch.save({
+            "format": FORMAT, "format_version": FORMAT_VERSION, "spec": spec.to_dict(),
+            "state_dict": state, "optimizer": _state(optimizer), "scheduler": _state(scheduler),
+            "epoch": epoch, "metrics": dict(metrics or {}), "extra": dict(extra or {}),
+        }, tmp)
     return path
 
 

@@ -79,10 +79,6 @@ def _torch_predictor(model, device):
     return predict
 
 
-def _write_json(data, path):
-    write_json_atomic(path, data, allow_nan=False)
-
-
 def evaluate_checkpoint(checkpoint_path, dataset_kind, root, split, size=None, batch_size=4,
                         out_json=None, cache_dir=None, limit=None, device=None):
     """Score a PyTorch checkpoint on a dataset split; returns a JSON-ready report dict.
@@ -111,5 +107,5 @@ def evaluate_checkpoint(checkpoint_path, dataset_kind, root, split, size=None, b
     logger.info("%s on %s %s (%d frames): mIoU %.4f", checkpoint_path, dataset_kind, split,
                 frames, float("nan") if miou is None else miou)
     if out_json:
-        _write_json(report, out_json)
+        write_json_atomic(out_json, report, allow_nan=False)
     return report

@@ -11,7 +11,7 @@ import re
 import torch
 
 from . import _safe_pickle
-from .checkpoint import load_weights, save_checkpoint
+from .checkpoint import HAS_WEIGHTS_ONLY, load_weights, save_checkpoint
 from .errors import CheckpointError, SpecMismatch, first_line
 from .model import build_model
 
@@ -40,8 +40,7 @@ def read_foreign_checkpoint(path):
     if not os.path.isfile(path):
         raise CheckpointError("{}: no such file".format(path))
     kwargs = {"map_location": "cpu", "pickle_module": _safe_pickle}
-    import inspect
-    if "weights_only" in inspect.signature(torch.load).parameters:
+    if HAS_WEIGHTS_ONLY:
         kwargs["weights_only"] = False  # safe: _safe_pickle resolves only tensors and containers
     try:
         return torch.load(path, **kwargs)

@@ -33,20 +33,29 @@ def resize_labels(labels, size):
     return _cv2().resize(labels, (width, height), interpolation=_cv2().INTER_NEAREST)
 
 
+def _normalize_into(out, image_rgb, spec):
+    """Write ``(x/255 - mean) / std`` of an HWC uint8 RGB image into a CHW float32 ``out``,
+    channel by channel, with no full-size temporaries (this runs on every live frame)."""
+    order = (0, 1, 2) if spec.channel_order == "RGB" else (2, 1, 0)
+    for c, source in enumerate(order):
+        mean = np.float32(spec.mean[c]) * np.float32(255.0)
+        scale = np.float32(1.0) / (np.float32(spec.std[c]) * np.float32(255.0))
+        np.subtract(image_rgb[..., source], mean, out=out[c], dtype=np.float32)
+        out[c] *= scale
+    return out
+
+
 def normalize(image_rgb, spec):
     """HWC uint8 RGB -> CHW float32 ``(x/255 - mean) / std`` in the spec's channel order."""
-    image = image_rgb if spec.channel_order == "RGB" else image_rgb[..., ::-1]
-    mean = np.asarray(spec.mean, dtype=np.float32) * 255.0
-    scale = 1.0 / (np.asarray(spec.std, dtype=np.float32) * 255.0)
-    out = (image.astype(np.float32) - mean) * scale
-    return np.ascontiguousarray(out.transpose(2, 0, 1))
+    out = np.empty((3,) + image_rgb.shape[:2], dtype=np.float32)
+    return _normalize_into(out, image_rgb, spec)
 
 
 def to_network_input(frames_bgr, spec):
     """A list of HWC uint8 BGR frames (as OpenCV reads them) -> NCHW float32 network input."""
     batch = np.empty((len(frames_bgr), 3) + tuple(spec.input_size), dtype=np.float32)
     for i, frame in enumerate(frames_bgr):
-        batch[i] = normalize(resize_image(frame, spec.input_size)[..., ::-1], spec)
+        _normalize_into(batch[i], resize_image(frame, spec.input_size)[..., ::-1], spec)
     return batch
 
 

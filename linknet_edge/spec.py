@@ -13,7 +13,7 @@ from .errors import SpecError
 from .sizes import check_size
 
 __all__ = ["ModelSpec", "IMAGENET_MEAN", "IMAGENET_STD", "preset_spec", "PRESETS",
-           "ONNX_SPEC_KEY"]
+           "ONNX_SPEC_KEY", "default_colors"]
 
 #: The ONNX ``metadata_props`` key that holds ``spec.to_json()`` in every exported model.
 ONNX_SPEC_KEY = "linknet_edge.spec"
@@ -56,7 +56,7 @@ class ModelSpec(object):
                  dataset=None):
         self.arch = str(arch)
         self.class_names = [str(n) for n in class_names]
-        self.colors = [tuple(int(v) for v in c) for c in (colors or _default_colors(len(class_names)))]
+        self.colors = [tuple(int(v) for v in c) for c in (colors or default_colors(len(class_names)))]
         self.ignore_index = None if ignore_index is None else int(ignore_index)
         self.input_size = tuple(int(v) for v in input_size)
         self.mean = tuple(float(v) for v in mean)
@@ -167,7 +167,7 @@ class ModelSpec(object):
             self.arch, self.num_classes, self.input_size)
 
 
-def _default_colors(count):
+def default_colors(count):
     """Distinct, stable colours for classes without any (golden-ratio hue steps)."""
     import colorsys
     colors = []

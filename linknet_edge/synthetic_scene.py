@@ -41,7 +41,7 @@ class SceneLook(object):
         self.horizon = rng.uniform(0.42, 0.52) * height
 
 
-def _draw_ground(canvas, cam, layout, t):
+def _draw_ground(canvas, cam, layout, visible):
     lo, hi = cam.z + cam.near_ground, cam.z + street.VIEW_DEPTH
     road, mark = layout.road, layout.marking
     pavements = ground_quads([layout.backs[0], road[1]], [road[0], layout.backs[1]], -1e3, 1e5,
@@ -56,9 +56,8 @@ def _draw_ground(canvas, cam, layout, t):
     lines = [ground_quads(x0, x1, dashes if dashed else -1e3, dashes + 3.0 if dashed else 1e5,
                           lo, hi) for x0, x1, dashed in layout.lines]
     canvas.fill(cam.project(np.concatenate(lines)), mark, disjoint=True)
-    for prop in layout.props:  # car shadows: darker ground, label unchanged
-        z = prop.z_at(t)
-        if prop.kind == street.CAR and _in_view(cam, prop, z):
+    for z, prop in visible:  # car shadows: darker ground, label unchanged
+        if prop.kind == street.CAR:
             half_w, half_l = prop.looks["width"] / 2 + 0.15, prop.looks["length"] / 2 + 0.1
             quad = ground_quads(prop.x - half_w, prop.x + half_w, z - half_l, z + half_l, lo, hi)
             canvas.fill(cam.project(quad), tuple(int(c * 0.45) for c in layout.asphalt))
@@ -220,12 +219,12 @@ def render_frame(layout, look, t, rng, size):
     canvas.image[:] = (zenith * (1 - rows) + horizon * rows).astype(np.uint8)
     below = np.array([[0, cam.cy], [size[1], cam.cy], [size[1], size[0]], [0, size[0]]]) * ONE
     canvas.fill([below], layout.paving, street.PAVEMENT)  # ground beyond the drawn street
-    _draw_ground(canvas, cam, layout, t)
+    visible = [(z, p) for z, p in ((p.z_at(t), p) for p in layout.props) if _in_view(cam, p, z)]
+    _draw_ground(canvas, cam, layout, visible)
     for b in sorted(layout.buildings, key=lambda b: (-abs(b.x), -b.z)):
         _draw_building(canvas, cam, b)
     for f in sorted(layout.fences, key=lambda f: -f.z):
         _draw_fence(canvas, cam, f)
-    visible = [(z, p) for z, p in ((p.z_at(t), p) for p in layout.props) if _in_view(cam, p, z)]
     for z, p in sorted(visible, key=lambda v: -v[0]):
         _DRAW[p.kind](canvas, cam, p, z)
     image = canvas.image.astype(np.float32)

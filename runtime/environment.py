@@ -12,6 +12,10 @@ import shutil
 import subprocess
 import sys
 
+from linknet_edge.errors import first_line
+
+from .gstreamer import opencv_has_gstreamer
+
 __all__ = ["describe_environment", "format_environment", "read_l4t_release", "jetson_model",
            "module_version", "cuda_device"]
 
@@ -25,11 +29,9 @@ def module_version(name):
     except ImportError:
         return None, "not installed"
     except Exception as exc:  # a broken install (e.g. missing CUDA libraries) must not stop us
-        return None, "fails to import: {}".format(str(exc).splitlines()[0][:120])
-    if name == "pycuda":
-        import pycuda
-        return getattr(pycuda, "VERSION_TEXT", "installed"), None
-    return getattr(module, "__version__", "installed"), None
+        return None, "fails to import: {}".format(first_line(exc))
+    # pycuda keeps its version in VERSION_TEXT
+    return getattr(module, "__version__", getattr(module, "VERSION_TEXT", "installed")), None
 
 
 def read_l4t_release(path="/etc/nv_tegra_release"):
@@ -52,11 +54,6 @@ def jetson_model(path="/proc/device-tree/model"):
         return None
 
 
-def _gstreamer(cv2):
-    match = re.search(r"GStreamer:\s*(\w+)", cv2.getBuildInformation())
-    return bool(match) and match.group(1).upper() == "YES"
-
-
 def cuda_device():
     """``{"name", "compute_capability"}`` of GPU 0 via torch, pycuda or nvidia-smi, else None."""
     try:
@@ -68,11 +65,9 @@ def cuda_device():
     except Exception:
         pass
     try:
-        import pycuda.driver as driver
-        driver.init()
-        device = driver.Device(0)
-        return {"name": device.name(), "via": "pycuda",
-                "compute_capability": "{}.{}".format(*device.compute_capability())}
+        from .backends._cuda import gpu_identity
+        name, capability = gpu_identity(0)
+        return {"name": name, "compute_capability": capability, "via": "pycuda"}
     except Exception:
         pass
     smi = shutil.which("nvidia-smi")
@@ -96,8 +91,7 @@ def describe_environment():
         version, error = module_version(name)
         env["libraries"][name] = {"version": version, "error": error}
     if env["libraries"]["cv2"]["version"]:
-        import cv2
-        env["opencv_gstreamer"] = _gstreamer(cv2)
+        env["opencv_gstreamer"] = opencv_has_gstreamer()
     if env["libraries"]["onnxruntime"]["version"]:
         import onnxruntime
         env["onnxruntime_providers"] = list(onnxruntime.get_available_providers())

@@ -127,7 +127,7 @@ class MjpegServer(object):
         logger.info("MJPEG stream at %s (bound to %s)", self.url, self.host or "all interfaces")
         return self
 
-    def publish(self, frame_bgr, fps=None):
+    def publish(self, frame_bgr):
         """Make ``frame_bgr`` (HWC uint8 BGR) the frame every client gets next (JPEG-encoded
         only while someone watches: encoding costs ~10 ms a frame on a Jetson's CPU)."""
         import cv2
@@ -138,11 +138,9 @@ class MjpegServer(object):
             jpeg = encoded.tobytes() if ok else None
         now = time.time()
         with self._condition:
-            if fps is not None:
-                self._fps = float(fps)
-            elif self._last is not None and now > self._last:
-                self._fps = 0.9 * self._fps + 0.1 / (now - self._last) if self._fps else \
-                    1.0 / (now - self._last)
+            if self._last is not None and now > self._last:
+                rate = 1.0 / (now - self._last)
+                self._fps = 0.9 * self._fps + 0.1 * rate if self._fps else rate
             self._last = now
             self._jpeg = jpeg
             self._frames += 1

@@ -3,6 +3,8 @@
 Frames are HWC uint8 BGR (as OpenCV reads them); the spec's colours are RGB.
 """
 
+import functools
+
 import numpy as np
 
 __all__ = ["palette_bgr", "colorize", "draw_overlay", "draw_legend"]
@@ -13,20 +15,46 @@ UNKNOWN_BGR = (0, 0, 0)
 
 def palette_bgr(spec):
     """(256, 3) uint8 BGR lookup table: row c is class c's colour, rows past the classes black."""
+    return _palette(_colors_key(spec))
+
+
+def _colors_key(spec):
+    """The spec's colours as a hashable key for ``_palette_planes``."""
+    return tuple(tuple(color) for color in spec.colors)
+
+
+def _palette(colors_rgb):
     table = np.zeros((256, 3), dtype=np.uint8)
     table[:] = UNKNOWN_BGR
-    colors = np.asarray(spec.colors, dtype=np.uint8)[:256]
+    colors = np.asarray(colors_rgb, dtype=np.uint8).reshape(-1, 3)[:256]
     table[:len(colors)] = colors[:, ::-1]
     return table
 
 
+@functools.lru_cache(maxsize=8)
+def _palette_planes(colors_rgb):
+    """The palette as three contiguous (256,) tables, B, G, R: built once per colour set, not
+    once per frame."""
+    table = _palette(colors_rgb)
+    return tuple(np.ascontiguousarray(table[:, c]) for c in range(3))
+
+
+def _class_index(classes):
+    """(H, W) class map -> uint8 (H, W), indices past 255 clipped to 255."""
+    classes = np.asarray(classes)
+    return classes if classes.dtype == np.uint8 else np.clip(classes, 0, 255).astype(np.uint8)
+
+
+def _colorize_index(index, spec):
+    import cv2
+    # one single-channel LUT per colour plane, then merge: ~1.5x faster than merging the index
+    # into three planes and looking up a 3-channel table
+    return cv2.merge([cv2.LUT(index, table) for table in _palette_planes(_colors_key(spec))])
+
+
 def colorize(classes, spec):
     """(H, W) int class map -> (H, W, 3) uint8 BGR image in the spec's colours."""
-    import cv2
-    classes = np.asarray(classes)
-    index = classes if classes.dtype == np.uint8 else np.clip(classes, 0, 255).astype(np.uint8)
-    # cv2.LUT on a 3-channel index is ~3x faster than numpy fancy indexing at video sizes
-    return cv2.LUT(cv2.merge([index, index, index]), palette_bgr(spec).reshape(256, 1, 3))
+    return _colorize_index(_class_index(classes), spec)
 
 
 def draw_overlay(frame_bgr, classes, spec, alpha=0.5, mask_only=False, legend=False):
@@ -39,23 +67,27 @@ def draw_overlay(frame_bgr, classes, spec, alpha=0.5, mask_only=False, legend=Fa
     if tuple(classes.shape[:2]) != tuple(frame_bgr.shape[:2]):
         raise ValueError("class map {} does not match frame {}".format(
             classes.shape[:2], frame_bgr.shape[:2]))
-    colours = colorize(classes, spec)
+    import cv2
+    index = _class_index(classes)
+    colours = _colorize_index(index, spec)
     if mask_only:
         out = colours
     else:
-        import cv2
         alpha = float(min(max(alpha, 0.0), 1.0))
         out = cv2.addWeighted(frame_bgr, 1.0 - alpha, colours, alpha, 0.0)
     if legend:
-        counts = np.bincount(np.clip(classes, 0, 255).ravel().astype(np.intp), minlength=256)
-        out = draw_legend(out, spec, present=np.flatnonzero(counts))
+        counts = cv2.calcHist([index], [0], None, [256], [0, 256]).ravel()
+        _draw_legend_into(out, spec, np.flatnonzero(counts))   # ``out`` is ours: no copy
     return out
 
 
 def draw_legend(image_bgr, spec, present=None):
     """Class swatches and names in the top-left corner; ``present`` limits it to those classes."""
+    return _draw_legend_into(image_bgr.copy(), spec, present)
+
+
+def _draw_legend_into(out, spec, present=None):
     import cv2
-    out = image_bgr.copy()
     present = None if present is None else set(int(i) for i in present)
     indices = [i for i in range(spec.num_classes) if present is None or i in present]
     height = out.shape[0]

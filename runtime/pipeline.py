@@ -138,8 +138,9 @@ class FrameStream(object):
             if items:
                 start = time.perf_counter()
                 batch = to_network_input([item.frame for item in items], spec)
+                ms = _ms_since(start, len(items))
                 for item in items:
-                    item.timings["preprocess"] = _ms_since(start, len(items))
+                    item.timings["preprocess"] = ms
                 if not self._prepared.put((items, batch), self._abort):
                     return
         self._prepared.put(_END, self._abort, may_drop=False)
@@ -154,8 +155,9 @@ class FrameStream(object):
             items, batch = got
             start = time.perf_counter()
             classes = self.runner.run(batch)
+            ms = _ms_since(start, len(items))
             for item, item_classes in zip(items, classes):
-                item.timings["infer"] = _ms_since(start, len(items))
+                item.timings["infer"] = ms
                 item.classes = item_classes
             if not self._inferred.put(items, self._abort):
                 return

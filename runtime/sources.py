@@ -15,12 +15,12 @@ Live sources reconnect after a drop: ``retries`` attempts, waiting ``backoff`` s
 doubling (at most 8 s), each one logged.
 """
 
-import glob
 import logging
 import os
 import time
 
 from linknet_edge.errors import SourceError
+from linknet_edge.images import IMAGE_SUFFIXES, list_images
 
 from .gstreamer import csi_pipeline, opencv_has_gstreamer, rtsp_pipeline
 
@@ -29,7 +29,6 @@ __all__ = ["FrameSource", "VideoSource", "ImageSource", "open_source", "parse_so
 
 logger = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 _MAX_BACKOFF = 8.0
 
 
@@ -104,13 +103,7 @@ def open_source(uri, loop=False, retries=5, backoff=0.5, **options):
 
 
 def _image_files(uri, location):
-    if os.path.isdir(location):
-        files = [os.path.join(location, name) for name in os.listdir(location)]
-    elif any(c in location for c in "*?["):
-        files = glob.glob(location)
-    else:
-        files = [location]
-    files = sorted(f for f in files if f.lower().endswith(IMAGE_SUFFIXES) and os.path.isfile(f))
+    files = list_images(location)
     if not files:
         raise SourceError("{}: no image files found ({})".format(
             uri, "/".join(s.lstrip(".") for s in IMAGE_SUFFIXES[:4])))

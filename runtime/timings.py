@@ -7,6 +7,7 @@ their batch time divided by the batch size.
 
 import logging
 import time
+from array import array
 
 import numpy as np
 
@@ -15,6 +16,7 @@ __all__ = ["PipelineTimings", "STAGES", "format_table"]
 logger = logging.getLogger(__name__)
 
 STAGES = ("capture", "preprocess", "infer", "postprocess", "write")
+_COLUMNS = STAGES + ("latency",)
 
 
 class PipelineTimings(object):
@@ -23,9 +25,13 @@ class PipelineTimings(object):
     def __init__(self, log_every=5.0, label="pipeline"):
         self.log_every = log_every
         self.label = label
-        self._rows = []
+        # one float64 array per column, not a dict per frame: a live run keeps every frame's
+        # times for the summary's percentiles, and 8 bytes a value keeps that small for days
+        self._values = {name: array("d") for name in _COLUMNS}
+        self._frames = 0
         self._start = None
         self._window_start, self._window_rows = None, 0
+        self._window_marks = {name: 0 for name in _COLUMNS}
         self.dropped = 0
 
     def start(self):
@@ -34,34 +40,40 @@ class PipelineTimings(object):
     def add(self, timings):
         if self._start is None:
             self.start()
-        self._rows.append(dict(timings))
+        for name, values in self._values.items():
+            if name in timings:
+                values.append(timings[name])
+        self._frames += 1
         self._window_rows += 1
         now = time.perf_counter()
         if self.log_every and now - self._window_start >= self.log_every:
             self._log_window(now)
 
+    def _window_mean(self, name):
+        """Mean over the window's frames; a frame without this stage counts as 0 ms."""
+        return sum(self._values[name][self._window_marks[name]:]) / self._window_rows
+
     def _log_window(self, now):
-        rows = self._rows[-self._window_rows:]
         fps = self._window_rows / (now - self._window_start)
-        parts = ["{} {:.1f}".format(s, np.mean([r.get(s, 0.0) for r in rows])) for s in STAGES]
+        parts = ["{} {:.1f}".format(s, self._window_mean(s)) for s in STAGES]
         logger.info("%s: %.1f FPS | %s ms | latency %.1f ms | dropped %d", self.label, fps,
-                    " | ".join(parts), np.mean([r.get("latency", 0.0) for r in rows]),
-                    self.dropped)
+                    " | ".join(parts), self._window_mean("latency"), self.dropped)
         self._window_start, self._window_rows = now, 0
+        self._window_marks = {name: len(values) for name, values in self._values.items()}
 
     def summary(self):
         """``{"frames", "seconds", "fps", "dropped", "stages": {name: {mean, p50, p95, max}}}``;
         ``stages`` includes ``latency``."""
         seconds = time.perf_counter() - self._start if self._start is not None else 0.0
         stages = {}
-        for name in STAGES + ("latency",):
-            values = np.asarray([r[name] for r in self._rows if name in r], dtype=np.float64)
+        for name in _COLUMNS:
+            values = np.array(self._values[name], dtype=np.float64)
             if len(values):
                 stages[name] = {"mean": float(values.mean()),
                                 "p50": float(np.percentile(values, 50)),
                                 "p95": float(np.percentile(values, 95)),
                                 "max": float(values.max())}
-        frames = len(self._rows)
+        frames = self._frames
         return {"frames": frames, "seconds": seconds,
                 "fps": frames / seconds if seconds > 0 else 0.0,
                 "dropped": self.dropped, "stages": stages}
@@ -70,7 +82,7 @@ class PipelineTimings(object):
 def format_table(summary):
     """The summary as a plain-text table (ms per stage, then FPS)."""
     lines = ["{:<12} {:>9} {:>9} {:>9} {:>9}".format("stage (ms)", "mean", "p50", "p95", "max")]
-    for name in STAGES + ("latency",):
+    for name in _COLUMNS:
         row = summary["stages"].get(name)
         if row:
             lines.append("{:<12} {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f}".format(

@@ -10,7 +10,7 @@ def add_parser(subparsers):
         "linknet-edge evaluate runs/camvid/best.pt --dataset camvid --data-root data/CamVid "
         "--split test",
         "linknet-edge evaluate best.pt --dataset cityscapes --data-root data/cityscapes "
-        "--split val --size 1024x512 --cache /tmp/cs-cache --json val.json",
+        "--split val --size 1024x512 --cache-dir /tmp/cs-cache --json val.json",
     ])
     add_labelled_split(parser)
     parser.add_argument("--size", type=size_type, default=None, metavar="WxH",
@@ -18,7 +18,7 @@ def add_parser(subparsers):
                              "input size, score at the labels' full resolution)")
     parser.add_argument("--batch-size", type=int, default=4, help="frames per forward pass")
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="first N frames")
-    parser.add_argument("--cache", default=None, metavar="DIR",
+    parser.add_argument("--cache-dir", "--cache", dest="cache", default=None, metavar="DIR",
                         help="resize cache folder (needs --size)")
     parser.add_argument("--device", default=None, help="torch device (default: cuda if present)")
     parser.add_argument("--json", default=None, metavar="FILE", help="also write the report")

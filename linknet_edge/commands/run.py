@@ -56,6 +56,7 @@ def add_parser(subparsers):
 def run(args):
     from runtime.pipeline import run_pipeline
     from runtime.timings import format_table
+    from ..sizes import format_size
     outputs = list(args.output or ["none"]) + (["masks://" + args.save_masks]
                                                if args.save_masks else [])
     summary = run_pipeline(
@@ -64,7 +65,6 @@ def run(args):
         max_frames=args.max_frames, batch=args.batch,
         source_options={"latency": args.latency} if args.latency else None)
     print("{} ({}, {}) on {}".format(summary["model"], summary["precision"],
-                                     "x".join(map(str, summary["input_size"][::-1])),
-                                     summary["source"]))
+                                     format_size(*summary["input_size"]), summary["source"]))
     print(format_table(summary))
     return 0

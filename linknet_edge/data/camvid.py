@@ -28,7 +28,8 @@ import numpy as np
 
 from ..errors import DatasetError
 from ..spec import PRESETS
-from .reader import SegmentationReader, pair_files, read_label_file, require_folder
+from .reader import (SegmentationReader, listed_stems, pair_files, read_label_file,
+                     require_folder)
 
 __all__ = ["CamVidReader", "CamVid32Reader", "CAMVID_COLOR_GROUPS", "camvid32_split"]
 
@@ -153,7 +154,7 @@ class CamVid32Reader(SegmentationReader):
         stems = [os.path.splitext(os.path.basename(image))[0] for image, _ in everything]
         list_file = os.path.join(root, split + ".txt")
         if os.path.isfile(list_file):
-            wanted = self._listed_stems(list_file)
+            wanted = [s[:-2] if s.endswith("_L") else s for s in listed_stems(list_file)]
         elif split in _SPLITS:
             wanted = [s for s in stems if camvid32_split(s) == split]
         else:
@@ -168,16 +169,6 @@ class CamVid32Reader(SegmentationReader):
         super(CamVid32Reader, self).__init__(root, split, [by_stem[s] for s in wanted],
                                              [c[0] for c in _CLASSES], [c[1] for c in _CLASSES],
                                              _VOID, size)
-
-    @staticmethod
-    def _listed_stems(list_file):
-        stems = []
-        with open(list_file) as handle:
-            for line in handle:
-                if line.strip():
-                    stem = os.path.splitext(os.path.basename(line.split()[0]))[0]
-                    stems.append(stem[:-2] if stem.endswith("_L") else stem)
-        return stems
 
     def _decode_labels(self, i):
         return colors_to_classes(read_label_file(self._pairs[i][1], color=True))

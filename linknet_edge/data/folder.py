@@ -16,7 +16,7 @@ import csv
 import os
 
 from ..errors import DatasetError
-from .reader import SegmentationReader, pair_files, require_folder
+from .reader import SegmentationReader, listed_stems, pair_files, require_folder
 
 __all__ = ["FolderReader", "read_classes_csv", "VOID_NAMES"]
 
@@ -60,12 +60,6 @@ def read_classes_csv(path):
     return names, (None if any(c is None for c in colors) else colors), void
 
 
-def _listed_stems(list_file):
-    with open(list_file) as handle:
-        return [os.path.splitext(os.path.basename(line.split()[0]))[0]
-                for line in handle if line.strip()]
-
-
 class FolderReader(SegmentationReader):
     """``images/`` + ``masks/`` + ``classes.csv`` (+ optional ``<split>.txt``)."""
 
@@ -80,15 +74,15 @@ class FolderReader(SegmentationReader):
         list_file = os.path.join(root, split + ".txt")
         stems = None
         if os.path.isfile(list_file):
-            stems = _listed_stems(list_file)
+            stems = listed_stems(list_file)
         elif split != "all":
             found = sorted(n[:-4] for n in os.listdir(root) if n.endswith(".txt"))
             raise DatasetError("{}: split file not found (splits here: {})".format(
                 list_file, ", ".join(found + ["all"])))
         pairs = pair_files(image_dir, mask_dir, lambda stem: stem + ".png", stems)
         if colors is None:
-            from ..spec import _default_colors
-            colors = _default_colors(len(names))
+            from ..spec import default_colors
+            colors = default_colors(len(names))
         super(FolderReader, self).__init__(root, split, pairs, names, colors, void, size)
 
     def source_files(self):

@@ -18,7 +18,7 @@ from ..preprocessing import resize_image, resize_labels
 from ..spec import ModelSpec
 
 __all__ = ["SegmentationReader", "read_image", "read_label_file", "check_label_values",
-           "require_folder", "pair_files", "IMAGE_EXTENSIONS"]
+           "require_folder", "pair_files", "listed_stems", "IMAGE_EXTENSIONS"]
 
 #: File name endings read as images (lower case).
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
@@ -63,6 +63,13 @@ def pair_files(image_dir, label_dir, label_name, stems=None):
         raise DatasetError("{}: listed frame {!r} has no image there ({} missing)".format(
             image_dir, unknown[0], len(unknown)))
     return [(images[s], os.path.join(label_dir, label_name(s))) for s in stems]
+
+
+def listed_stems(list_file):
+    """The frames a split file lists: each line's first token, as a file name stem."""
+    with open(list_file) as handle:
+        return [os.path.splitext(os.path.basename(line.split()[0]))[0]
+                for line in handle if line.strip()]
 
 
 def read_image(path):

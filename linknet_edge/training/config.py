@@ -77,11 +77,6 @@ class TrainConfig(object):
         """Plain values only (it is stored inside checkpoints)."""
         return {name: getattr(self, name) for name in _NAMES}
 
-    def replace(self, **changes):
-        data = self.to_dict()
-        data.update(changes)
-        return TrainConfig(**data)
-
     def _normalise(self):
         if self.data_root is None:
             raise TrainingError("no data root: set data_root (--data-root DIR)")

@@ -58,13 +58,13 @@ class TrainingData(object):
 
 
 def _open(config, split, limit, context):
-    # The resize cache is built by one process; the others open it once it is complete.
-    first = not (context.distributed and config.cache_dir and not context.is_main)
-    if not first:
+    # The resize cache is built by rank 0; the others open it once it is complete.
+    shared_cache = context.distributed and config.cache_dir
+    if shared_cache and not context.is_main:
         context.barrier()
     reader = open_dataset(config.dataset, config.data_root, split, size=config.size,
                           cache_dir=config.cache_dir)
-    if first and context.distributed and config.cache_dir:
+    if shared_cache and context.is_main:
         context.barrier()
     return reader if limit is None else FirstFrames(reader, limit)
 

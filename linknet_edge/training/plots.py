@@ -16,9 +16,14 @@ def _pyplot():
     return plt
 
 
-def _integer_epochs(ax):
+def _finish_epoch_axes(ax, ylabel):
+    """Label an (epoch, value) plot, with whole epochs on the x axis."""
     from matplotlib.ticker import MaxNLocator
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    ax.grid(alpha=0.3)
 
 
 def _save(fig, path):
@@ -35,11 +40,7 @@ def plot_losses(history, path):
     epochs = history.column("epoch")
     ax.plot(epochs, history.column("train_loss"), "o-", label="train")
     ax.plot(epochs, history.column("val_loss"), "o-", label="val")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("weighted cross-entropy")
-    _integer_epochs(ax)
-    ax.legend()
-    ax.grid(alpha=0.3)
+    _finish_epoch_axes(ax, "weighted cross-entropy")
     return _save(fig, path)
 
 
@@ -54,11 +55,7 @@ def plot_metrics(history, path):
     best = history.best()
     if best is not None:
         ax.axvline(best["epoch"], color="grey", ls="--", lw=1)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("validation %")
-    _integer_epochs(ax)
-    ax.legend()
-    ax.grid(alpha=0.3)
+    _finish_epoch_axes(ax, "validation %")
     return _save(fig, path)
 
 

@@ -45,7 +45,6 @@ def lr_factor(name, epoch, epochs, power=0.9, step_size=100, gamma=0.1):
 
 def make_scheduler(optimizer, config):
     """A ``LambdaLR`` following ``config.schedule``; call ``.step()`` after each epoch."""
-    lr_factor(config.schedule, 0, config.epochs)  # reject an unknown name before building
     step_size = max(1, int(config.lr_step))
 
     # A plain function: LambdaLR saves no state for it, so a resumed run follows its own

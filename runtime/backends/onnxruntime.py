@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from linknet_edge.errors import BackendUnavailable, CheckpointError, SpecError
+from linknet_edge.errors import BackendUnavailable, CheckpointError, SpecError, first_line
 from linknet_edge.spec import ONNX_SPEC_KEY, ModelSpec
 
 from ._onnx_graph import graph_summary, precision_of
@@ -86,8 +86,7 @@ def load(path, providers=None, threads=None, **_ignored):
     try:
         session = onnxruntime.InferenceSession(path, sess_options=options, providers=chosen)
     except Exception as exc:  # ORT raises its own pybind classes (InvalidProtobuf, Fail, ...)
-        raise CheckpointError("{}: ONNX Runtime cannot load it ({})".format(
-            path, str(exc).strip().splitlines()[0][:200]))
+        raise CheckpointError("{}: ONNX Runtime cannot load it ({})".format(path, first_line(exc)))
     return OrtRunner(path, session)
 
 
