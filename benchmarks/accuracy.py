@@ -104,7 +104,7 @@ class _TimedPredictor(object):
 
 def _calibration_images(kind, root, split, count):
     """Up to ``count`` evenly spread image files of the train split (else of ``split``)."""
-    from export.sample_images import spread_evenly
+    from linknet_edge.export.sample_images import spread_evenly
     from linknet_edge.data import open_dataset
     for source in ("train", split):
         try:
@@ -122,7 +122,7 @@ def _run_variant(name, builder, reader, size, limit, warmup, reference_maps, cou
                  peak_gflops):
     """Measure one variant; returns (row, predictor or None)."""
     from linknet_edge.evaluation import check_dataset_classes, evaluate_predictor
-    from runtime.backends import load_model
+    from linknet_edge.runtime.backends import load_model
     backend, precision = split_variant(name)
     row = {"variant": name, "backend": backend, "precision": precision}
     try:
@@ -173,7 +173,7 @@ def measure_accuracy(checkpoint, dataset_kind, root, split, size=None, backends=
     builder = VariantBuilder(checkpoint, os.path.join(out_dir, "models"), size,
                              _calibration_images(dataset_kind, root, split, calib_count),
                              calib_count)
-    from runtime.backends import is_available
+    from linknet_edge.runtime.backends import is_available
     peaks = measure_peaks(with_torch=is_available("pytorch"), seconds=peak_seconds)
     report = AccuracyReport([], record_environment(), {
         "checkpoint": str(checkpoint), "dataset": dataset_kind, "root": str(root),

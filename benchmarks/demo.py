@@ -66,8 +66,8 @@ def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epoch
     """
     from linknet_edge.synthetic import write_clip, write_dataset
     from linknet_edge.training import train
-    from export.onnx import export_onnx
-    from runtime.pipeline import run_pipeline
+    from linknet_edge.export.onnx import export_onnx
+    from linknet_edge.runtime.pipeline import run_pipeline
     from .accuracy import measure_accuracy
     from .report import write_reports
 

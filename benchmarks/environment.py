@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 
-from runtime.environment import jetson_model, module_version, read_l4t_release
+from linknet_edge.runtime.environment import jetson_model, module_version, read_l4t_release
 
 __all__ = ["record_environment", "read_power_mode", "read_clock_state"]
 
@@ -85,7 +85,7 @@ def _module_version(name):
 
 
 def _backend_versions():
-    from runtime.backends import BACKENDS, get_backend
+    from linknet_edge.runtime.backends import BACKENDS, get_backend
     versions = {}
     for name, _ in BACKENDS:
         try:

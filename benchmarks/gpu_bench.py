@@ -6,7 +6,7 @@ them; and TensorRT FP32/FP16 engines where TensorRT and pycuda are installed. Ab
 up as "unavailable" rows. Share of peak is against a torch matrix product on the same device in
 the row's precision. Writes latency.json/.csv/.md and plots into --out and prints the table.
 
-    python -m benchmarks.gpu_bench --checkpoint best.pt --size 480x352 --out gpu-bench
+    python -m linknet_edge.benchmarks.gpu_bench --checkpoint best.pt --size 480x352 --out gpu-bench
 
 Not run in this project's CI (no GPU there); ``--device cpu`` runs the PyTorch part on the CPU
 as a smoke test of the script itself.
@@ -64,9 +64,9 @@ class _TorchCall(object):
 def measure_torch_variants(checkpoint, size, batch, warmup, iters, device, peaks):
     """Rows for PyTorch FP32/FP16 x contiguous/channels_last on ``device``."""
     import torch
-    from benchmarks.latency import time_runner
-    from benchmarks.macs import MacCounter
-    from benchmarks.results import OK, power_columns, throughput, timing_stats
+    from linknet_edge.benchmarks.latency import time_runner
+    from linknet_edge.benchmarks.macs import MacCounter
+    from linknet_edge.benchmarks.results import OK, power_columns, throughput, timing_stats
     from linknet_edge.checkpoint import load_model
     from linknet_edge.sizes import format_size
     model, spec = load_model(checkpoint, map_location=device)
@@ -96,12 +96,12 @@ def measure_torch_variants(checkpoint, size, batch, warmup, iters, device, peaks
 
 def _tensorrt_engines(onnx_path, out):
     """Build FP32 and FP16 engines; returns (paths, rows for the ones that could not be built)."""
-    from benchmarks.results import FAILED, UNAVAILABLE, one_line
+    from linknet_edge.benchmarks.results import FAILED, UNAVAILABLE, one_line
     from linknet_edge.errors import BackendUnavailable
     paths, rows = [], []
     for precision in ("fp32", "fp16"):
         try:
-            from export.tensorrt import build_engine
+            from linknet_edge.export.tensorrt import build_engine
             paths.append(build_engine(onnx_path, os.path.join(out, "model_{}.engine".format(
                 precision)), precision=precision))
         except BackendUnavailable as exc:
@@ -127,9 +127,9 @@ def main(argv=None):
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     import torch
-    from benchmarks import LatencyReport, format_table, measure_latency, write_reports
-    from benchmarks.results import throughput
-    from export.onnx import export_onnx
+    from linknet_edge.benchmarks import LatencyReport, format_table, measure_latency, write_reports
+    from linknet_edge.benchmarks.results import throughput
+    from linknet_edge.export.onnx import export_onnx
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         sys.stderr.write("gpu_bench: torch sees no CUDA GPU; use --device cpu for a smoke test\n")
         return 1
@@ -137,7 +137,7 @@ def main(argv=None):
         os.makedirs(args.out)
     checkpoint = args.checkpoint
     if checkpoint is None:
-        from benchmarks.readme_performance import _untrained_checkpoint
+        from linknet_edge.benchmarks.readme_performance import _untrained_checkpoint
         checkpoint = _untrained_checkpoint(os.path.join(args.out, "untrained.pt"), args.size)
     torch.backends.cudnn.benchmark = True
     peaks = measure_gpu_peaks(args.device)

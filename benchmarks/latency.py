@@ -43,7 +43,7 @@ def parse_backend(text):
     The part after the colon picks the device: an ONNX Runtime provider ("cpu", "cuda",
     "tensorrt" or a full provider name), a torch device ("cpu", "cuda"), a TensorRT GPU index.
     """
-    from runtime.backends import get_backend
+    from linknet_edge.runtime.backends import get_backend
     name, _, target = str(text).partition(":")
     get_backend(name)  # an unknown name fails here, listing the choices
     if not target:
@@ -100,7 +100,7 @@ def _time_size(runner, path, size, batch, warmup, iters, counter, peak_gflops, r
 
 
 def _bench_file(path, label, options, sizes, batch, warmup, iters, counter, peak_gflops):
-    from runtime.backends import load_model
+    from linknet_edge.runtime.backends import load_model
     base = {"model": os.path.basename(str(path)), "path": str(path), "backend": label,
             "batch": batch, "file_mb": file_megabytes(path)}
     name = label.partition(":")[0]
@@ -122,7 +122,7 @@ def _bench_file(path, label, options, sizes, batch, warmup, iters, counter, peak
 
 def _plan(model_paths, backends):
     """(path, backend label, load options) for every model file and each backend that runs it."""
-    from runtime.backends import backend_for_path
+    from linknet_edge.runtime.backends import backend_for_path
     chosen = [(b, parse_backend(b)) for b in backends] if backends else None
     plan = []
     for path in model_paths:

@@ -32,9 +32,9 @@ def measure_pipeline_fps(model, source, frames=100, outputs="none", rounds=3, ba
     ``rounds`` alternating measurements)."""
     import numpy as np
     from linknet_edge.preprocessing import to_network_input
-    from runtime.backends import load_model
-    from runtime.pipeline import run_pipeline
-    from runtime.sources import open_source
+    from linknet_edge.runtime.backends import load_model
+    from linknet_edge.runtime.pipeline import run_pipeline
+    from linknet_edge.runtime.sources import open_source
     runner = load_model(model, backend)
     try:
         with open_source(source) as opened:

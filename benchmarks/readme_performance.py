@@ -7,7 +7,7 @@ met: ONNX Runtime INT8 at least 2x the FPS of FP32 with at most 1 point of mIoU 
 Runtime FP32 within 10% of the matrix-product peak. Without a checkpoint an untrained model is
 measured (speed is real, mIoU is not) and the table says so.
 
-    python -m benchmarks.readme_performance --checkpoint runs/camvid/best.pt \\
+    python -m linknet_edge.benchmarks.readme_performance --checkpoint runs/camvid/best.pt \\
         --data-root ../shared/data/camvid --size 480x352 --out bench-readme
 """
 
@@ -64,7 +64,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
-    from benchmarks import format_markdown, measure_accuracy, write_reports
+    from linknet_edge.benchmarks import format_markdown, measure_accuracy, write_reports
     checkpoint, note = args.checkpoint, "trained checkpoint {}".format(args.checkpoint)
     if checkpoint is None:
         if not os.path.isdir(args.out):

@@ -88,13 +88,13 @@ class VariantBuilder(object):
             return self._export_fp32()
         fp32_path = self._fp32_source(name)
         if backend == "onnxruntime":
-            from export.precision import convert_precision
+            from linknet_edge.export.precision import convert_precision
             report = convert_precision(fp32_path, self._file(name, ".onnx"), precision,
                                        calib=self._images(None) if precision == "int8" else None,
                                        calib_count=self.calib_count, images=self._images(None))
             return report.candidate, None if report.passed else report.summary()
         if backend == "tensorrt":
-            from export.tensorrt import build_engine
+            from linknet_edge.export.tensorrt import build_engine
             calib_dir = os.path.dirname(self.calib_images[0]) if self.calib_images else None
             path = build_engine(fp32_path, self._file(name, ".engine"), precision=precision,
                                 calib_dir=calib_dir if precision == "int8" else None)
@@ -102,7 +102,7 @@ class VariantBuilder(object):
         raise LinkNetEdgeError("no recipe for variant {!r}".format(name))
 
     def _export_fp32(self):
-        from export.onnx import export_onnx
+        from linknet_edge.export.onnx import export_onnx
         # In-graph ArgMax ("classes") is the deployment form: C times fewer bytes off the device.
         report = export_onnx(self.checkpoint, self._file("onnxruntime-fp32", ".onnx"),
                              size=self.size, argmax=True, verify=True, images=self._images(4))

@@ -86,7 +86,7 @@ class EntropyCalibrator(object):
         batch = next(self._iterator, None)
         if batch is None:
             return None
-        from runtime.backends._cuda import driver
+        from linknet_edge.runtime.backends._cuda import driver
         cuda = driver()
         if self._device is None:
             self._device = cuda.mem_alloc(batch.nbytes)
@@ -118,7 +118,7 @@ class EntropyCalibrator(object):
 
     def as_tensorrt(self):
         """A ``trt.IInt8EntropyCalibrator2`` that forwards to this object."""
-        from runtime.backends._trt_api import trt
+        from linknet_edge.runtime.backends._trt_api import trt
         base = trt().IInt8EntropyCalibrator2
         owner = self
 

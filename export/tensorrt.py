@@ -17,9 +17,9 @@ import os
 from linknet_edge.atomic import atomic_path, write_atomic
 from linknet_edge.errors import BackendUnavailable, EngineBuildError, SpecError, SpecMismatch
 
-from runtime.backends import _trt_api
-from runtime.backends.engine_sidecar import (read_sidecar, sidecar_differences, sidecar_path,
-                                             write_sidecar)
+from linknet_edge.runtime.backends import _trt_api
+from linknet_edge.runtime.backends.engine_sidecar import (read_sidecar, sidecar_differences,
+                                                          sidecar_path, write_sidecar)
 
 __all__ = ["PRECISIONS", "REBUILD_MODES", "build_engine", "check_precision", "has_fast_fp16",
            "file_sha256"]
@@ -139,7 +139,7 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
     existing cache is reused without images. ``rebuild``: "auto" rebuilds a stale engine,
     "never" raises ``SpecMismatch`` saying what differs, "always" rebuilds.
     """
-    from runtime.backends import tensorrt as backend
+    from linknet_edge.runtime.backends import tensorrt as backend
     from .onnx_header import read_onnx_header
     if rebuild not in REBUILD_MODES:
         raise EngineBuildError("rebuild must be one of {}, got {!r}".format(
@@ -156,7 +156,7 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
         raise EngineBuildError("{}: input '{}' has dynamic dimensions {}; engines here are "
                                "static-shape, so export without a dynamic batch".format(
                                    onnx_path, header.input_name, header.input_shape))
-    from runtime.backends._cuda import CudaContext, gpu_identity
+    from linknet_edge.runtime.backends._cuda import CudaContext, gpu_identity
     gpu_name, compute_capability = gpu_identity()
     check_precision(precision, gpu_name, compute_capability)
     if precision == "int8":

@@ -16,7 +16,7 @@ import subprocess
 
 from linknet_edge.errors import BackendUnavailable, EngineBuildError
 
-from runtime.backends._trt_api import parse_version
+from linknet_edge.runtime.backends._trt_api import parse_version
 
 __all__ = ["TRTEXEC_FALLBACK", "trtexec_command", "find_trtexec", "run_trtexec"]
 

@@ -10,7 +10,7 @@ def make_tiny_checkpoint(directory, arch="linknet", classes=3, size=(64, 64), se
     a few train-mode passes over synthetic street frames set them, and the BN scales/shifts are
     random, so the class maps vary over the image and a broken export cannot agree by chance."""
     torch = pytest.importorskip("torch")
-    from export.sample_images import synthetic_images
+    from linknet_edge.export.sample_images import synthetic_images
     from linknet_edge.checkpoint import save_checkpoint
     from linknet_edge.model import model_from_spec
     from linknet_edge.preprocessing import to_network_input
@@ -43,7 +43,7 @@ def onnx_path(tmp_path_factory, tiny_checkpoint):
     """``tiny_checkpoint`` exported to ONNX (opset 13, static 1x3x64x64, outputs ``logits`` and
     ``classes``), not verified (the export tests do that)."""
     pytest.importorskip("onnx")
-    from export.onnx import export_onnx
+    from linknet_edge.export.onnx import export_onnx
     path = str(tmp_path_factory.mktemp("onnx") / "tiny.onnx")
     export_onnx(tiny_checkpoint, path, argmax=True, verify=False)
     return path

@@ -68,8 +68,8 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from benchmarks import (check_accuracy_floors, format_table, measure_accuracy,
-                            measure_latency, write_reports)
+    from linknet_edge.benchmarks import (check_accuracy_floors, format_table, measure_accuracy,
+                                         measure_latency, write_reports)
     if args.bench_command == "latency":
         report = measure_latency(args.models, sizes=args.size, batch=args.batch,
                                  warmup=args.warmup, iters=args.iters, backends=args.backend)

@@ -34,7 +34,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from export.tensorrt import build_engine
+    from linknet_edge.export.tensorrt import build_engine
     rebuild = "never" if args.no_rebuild else "always" if args.force else "auto"
     print(build_engine(args.onnx, args.output, precision=args.precision,
                        workspace_mib=args.workspace, calib_dir=args.calib,

@@ -23,7 +23,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from benchmarks.demo import run_demo
+    from linknet_edge.benchmarks.demo import run_demo
     result = run_demo(args.out, args.data_root, args.size, args.epochs, args.frames, args.limit,
                       args.seed)
     print(result.format())

@@ -12,7 +12,7 @@ def add_parser(subparsers):
 
 def run(args):
     import json
-    from runtime.environment import describe_environment, format_environment
+    from linknet_edge.runtime.environment import describe_environment, format_environment
     env = describe_environment()
     print(json.dumps(env, indent=2) if args.json else format_environment(env))
     return 0

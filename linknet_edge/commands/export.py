@@ -27,7 +27,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from export.onnx import export_onnx
+    from linknet_edge.export.onnx import export_onnx
     from linknet_edge.errors import ExportError
     from linknet_edge.sizes import parse_size
     report = export_onnx(args.checkpoint, args.output, size=parse_size(args.size) if args.size

@@ -31,7 +31,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from export.precision import convert_precision
+    from linknet_edge.export.precision import convert_precision
     from linknet_edge.errors import ExportError
     if args.dataset and not args.data_root:
         raise ExportError("--dataset {} needs --data-root DIR".format(args.dataset))

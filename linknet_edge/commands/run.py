@@ -54,8 +54,8 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from runtime.pipeline import run_pipeline
-    from runtime.timings import format_table
+    from linknet_edge.runtime.pipeline import run_pipeline
+    from linknet_edge.runtime.timings import format_table
     from ..sizes import format_size
     outputs = list(args.output or ["none"]) + (["masks://" + args.save_masks]
                                                if args.save_masks else [])

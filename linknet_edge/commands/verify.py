@@ -20,7 +20,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from export.verify import verify_onnx
+    from linknet_edge.export.verify import verify_onnx
     from linknet_edge.errors import ExportError
     report = verify_onnx(args.onnx, args.checkpoint, images=args.images, count=args.count,
                          min_agreement=args.min_agreement, tolerance=args.tolerance)

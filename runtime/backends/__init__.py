@@ -15,9 +15,9 @@ __all__ = ["BACKENDS", "SUFFIXES", "get_backend", "is_available", "backend_for_p
 
 #: name -> module path, in the order ``doctor`` and ``bench`` list them.
 BACKENDS = (
-    ("tensorrt", "runtime.backends.tensorrt"),
-    ("onnxruntime", "runtime.backends.onnxruntime"),
-    ("pytorch", "runtime.backends.pytorch"),
+    ("tensorrt", "linknet_edge.runtime.backends.tensorrt"),
+    ("onnxruntime", "linknet_edge.runtime.backends.onnxruntime"),
+    ("pytorch", "linknet_edge.runtime.backends.pytorch"),
 )
 
 #: model file suffix -> backend name.

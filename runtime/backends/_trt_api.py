@@ -85,7 +85,8 @@ def trt_severity(level):
     """Our ``logging`` level -> the minimum ``trt.Logger`` severity to print.
 
     TensorRT's INFO is dozens of lines per build, so it shows from ``-vv`` (DEBUG) up;
-    VERBOSE only below DEBUG (level < 10), e.g. ``logging.getLogger("runtime").setLevel(5)``.
+    VERBOSE only below DEBUG (level < 10), e.g.
+    ``logging.getLogger("linknet_edge.runtime").setLevel(5)``.
     """
     severity = trt().Logger
     if level < logging.DEBUG:
@@ -106,7 +107,7 @@ def logger(level=None):
     rather than an ``ILogger`` subclass: subclassing is documented from 8.5 on only.
     """
     if level is None:
-        level = logging.getLogger("runtime").getEffectiveLevel()
+        level = logging.getLogger("linknet_edge.runtime").getEffectiveLevel()
     severity = trt_severity(level)
     if not _LOGGER:
         _LOGGER.append(trt().Logger(severity))

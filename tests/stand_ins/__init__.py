@@ -26,7 +26,7 @@ def _forget_modules():
 
 def install_stand_ins(monkeypatch, trt_version="8.2.1.8", gpu="NVIDIA Tegra X1", cc="5.3"):
     """Make ``import tensorrt`` / ``pycuda.driver`` give the stand-ins of this flavour and GPU."""
-    from runtime.backends import _trt_api
+    from linknet_edge.runtime.backends import _trt_api
     _forget_modules()
     monkeypatch.setenv("LINKNET_EDGE_STAND_IN_TRT", trt_version)
     monkeypatch.setenv("LINKNET_EDGE_STAND_IN_GPU", "{}|{}".format(gpu, cc))

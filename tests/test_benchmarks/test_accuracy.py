@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from benchmarks.accuracy import AccuracyReport, check_accuracy_floors
-from benchmarks.variants import VARIANTS, select_variants
+from linknet_edge.benchmarks.accuracy import AccuracyReport, check_accuracy_floors
+from linknet_edge.benchmarks.variants import VARIANTS, select_variants
 from linknet_edge.cli import main
 from linknet_edge.errors import AccuracyFloorError, LinkNetEdgeError
 from tests.markers import data_path, requires_data, requires_onnxruntime, requires_torch
@@ -97,7 +97,7 @@ def test_unknown_backend_lists_the_choices():
 
 
 def test_readme_goal_lines_report_both_goals(accuracy_run):
-    from benchmarks.readme_performance import goal_lines
+    from linknet_edge.benchmarks.readme_performance import goal_lines
     lines = goal_lines(AccuracyReport(accuracy_run[2]["rows"]))
     assert len(lines) == 2
     assert lines[0].startswith("- ONNX Runtime INT8 vs FP32: ") and "x the FPS" in lines[0]

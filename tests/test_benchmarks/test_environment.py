@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from benchmarks.environment import read_clock_state, record_environment
-from runtime.environment import read_l4t_release
-from benchmarks.peak import measure_matmul_peak
-from benchmarks.results import throughput, timing_stats
+from linknet_edge.benchmarks.environment import read_clock_state, record_environment
+from linknet_edge.runtime.environment import read_l4t_release
+from linknet_edge.benchmarks.peak import measure_matmul_peak
+from linknet_edge.benchmarks.results import throughput, timing_stats
 from tests.markers import requires_onnx, requires_torch
 
 
@@ -68,8 +68,8 @@ def test_timing_statistics_and_throughput():
 @requires_torch
 @requires_onnx
 def test_onnx_mac_count_matches_the_model_summary(onnx_path):
-    from benchmarks.macs import MacCounter, count_onnx_macs
-    from export.onnx_header import read_onnx_spec
+    from linknet_edge.benchmarks.macs import MacCounter, count_onnx_macs
+    from linknet_edge.export.onnx_header import read_onnx_spec
     from linknet_edge.model import model_from_spec, summarize
     macs, size = count_onnx_macs(onnx_path)
     spec = read_onnx_spec(onnx_path)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from benchmarks.latency import LatencyReport, measure_latency, parse_backend
+from linknet_edge.benchmarks.latency import LatencyReport, measure_latency, parse_backend
 from linknet_edge.cli import main
 from tests.markers import ROOT, requires_onnxruntime, requires_torch, slow
 
@@ -94,7 +94,7 @@ def test_backend_targets_and_files_for_another_backend(onnx_path):
 
 @requires_onnxruntime
 def test_benchmarking_an_onnx_file_never_imports_torch(onnx_path, tmp_path):
-    code = ("import sys; from benchmarks import measure_latency, write_reports; "
+    code = ("import sys; from linknet_edge.benchmarks import measure_latency, write_reports; "
             "r = measure_latency([{!r}], iters=2, warmup=0, peak_seconds=0.01); "
             "write_reports(r, {!r}, plots=False); "
             "assert r.rows[0]['status'] == 'ok', r.rows; "
@@ -107,7 +107,7 @@ def test_benchmarking_an_onnx_file_never_imports_torch(onnx_path, tmp_path):
 @requires_torch
 @requires_onnxruntime
 def test_gpu_script_smoke_runs_its_pytorch_part_on_the_cpu(tmp_path, tiny_checkpoint):
-    from benchmarks.gpu_bench import main as gpu_bench
+    from linknet_edge.benchmarks.gpu_bench import main as gpu_bench
     out = str(tmp_path / "gpu")
     assert gpu_bench(["--checkpoint", tiny_checkpoint, "--size", "64x64", "--device", "cpu",
                       "--iters", "2", "--warmup", "1", "--out", out]) == 0

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from benchmarks.tegrastats import (TegrastatsSampler, parse_tegrastats_line, summarize_power,
-                                   tegrastats_available)
+from linknet_edge.benchmarks.tegrastats import (TegrastatsSampler, parse_tegrastats_line,
+                                                summarize_power, tegrastats_available)
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 

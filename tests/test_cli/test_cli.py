@@ -58,7 +58,7 @@ def test_doctor_reports_libraries_and_capabilities(capsys):
 
 
 def test_l4t_release_parsing(tmp_path):
-    from runtime.environment import read_l4t_release
+    from linknet_edge.runtime.environment import read_l4t_release
     release = tmp_path / "nv_tegra_release"
     release.write_text(u"# R32 (release), REVISION: 7.1, GCID: 29818004, BOARD: t210ref, "
                        u"EABI: aarch64, DATE: Sat Feb 19 17:05:08 UTC 2022\n")

@@ -24,9 +24,9 @@ def checkpoints(tmp_path_factory):
 @pytest.mark.parametrize("arch", ARCHS)
 def test_every_architecture_exports_and_passes_the_checker(checkpoints, tmp_path, arch, opset):
     import onnx
-    from export.compat import check_tensorrt_compat
-    from export.onnx import export_onnx
-    from export.onnx_header import read_onnx_spec
+    from linknet_edge.export.compat import check_tensorrt_compat
+    from linknet_edge.export.onnx import export_onnx
+    from linknet_edge.export.onnx_header import read_onnx_spec
     from linknet_edge.checkpoint import load_checkpoint
     path = str(tmp_path / "m.onnx")
     report = export_onnx(checkpoints[arch], path, opset=opset, verify=False)
@@ -49,17 +49,17 @@ def test_every_architecture_exports_and_passes_the_checker(checkpoints, tmp_path
 
 
 def test_residual_decoder_export_warns_not_tx1_safe(checkpoints, tmp_path, caplog):
-    from export.onnx import export_onnx
-    with caplog.at_level(logging.WARNING, logger="export.onnx"):
+    from linknet_edge.export.onnx import export_onnx
+    with caplog.at_level(logging.WARNING, logger="linknet_edge.export.onnx"):
         export_onnx(checkpoints["linknet-res-dec"], str(tmp_path / "r.onnx"), verify=False)
     assert any("not TX1-safe" in r.getMessage() for r in caplog.records)
 
 
 @requires_onnxruntime
 def test_argmax_output_is_int32_argmax_of_logits(onnx_path):
-    from export.agreement import run_onnxruntime
-    from export.sample_images import synthetic_images
-    from export.onnx_header import read_onnx_spec
+    from linknet_edge.export.agreement import run_onnxruntime
+    from linknet_edge.export.sample_images import synthetic_images
+    from linknet_edge.export.onnx_header import read_onnx_spec
     from linknet_edge.preprocessing import to_network_input
     batch = to_network_input(synthetic_images(2), read_onnx_spec(onnx_path))
     out = run_onnxruntime(onnx_path, batch)
@@ -70,9 +70,9 @@ def test_argmax_output_is_int32_argmax_of_logits(onnx_path):
 
 @requires_onnxruntime
 def test_size_override_and_dynamic_batch(tiny_checkpoint, tmp_path):
-    from export.agreement import run_onnxruntime
-    from export.onnx import export_onnx
-    from export.onnx_header import read_onnx_spec
+    from linknet_edge.export.agreement import run_onnxruntime
+    from linknet_edge.export.onnx import export_onnx
+    from linknet_edge.export.onnx_header import read_onnx_spec
     path = str(tmp_path / "d.onnx")
     report = export_onnx(tiny_checkpoint, path, size=(64, 96), dynamic_batch=True, verify=False)
     assert read_onnx_spec(path).input_size == (64, 96)
@@ -87,7 +87,7 @@ def test_size_override_and_dynamic_batch(tiny_checkpoint, tmp_path):
     (dict(size=(64, 100)), "InputSizeError", "multiple of 32"),
 ])
 def test_bad_options_are_refused_before_any_work(tmp_path, kwargs, error, text):
-    from export.onnx import export_onnx
+    from linknet_edge.export.onnx import export_onnx
     from linknet_edge import errors
     with pytest.raises(getattr(errors, error), match=text):
         export_onnx(str(tmp_path / "missing.pt"), str(tmp_path / "x.onnx"), **kwargs)
@@ -95,7 +95,7 @@ def test_bad_options_are_refused_before_any_work(tmp_path, kwargs, error, text):
 
 
 def test_missing_checkpoint_is_a_checkpoint_error(tmp_path):
-    from export.onnx import export_onnx
+    from linknet_edge.export.onnx import export_onnx
     from linknet_edge.errors import CheckpointError
     with pytest.raises(CheckpointError, match="missing.pt"):
         export_onnx(str(tmp_path / "missing.pt"), str(tmp_path / "x.onnx"))
@@ -104,7 +104,7 @@ def test_missing_checkpoint_is_a_checkpoint_error(tmp_path):
 @requires_onnxruntime
 def test_force_opset_exports_for_newer_tensorrt_and_reports_the_8_2_failure(
         tiny_checkpoint, tmp_path):
-    from export.onnx import export_onnx
+    from linknet_edge.export.onnx import export_onnx
     report = export_onnx(tiny_checkpoint, str(tmp_path / "o14.onnx"), opset=14, force_opset=True)
     assert report.passed  # agreement with PyTorch is what counts for a newer TensorRT
     assert not report.verification.compat.passed

@@ -18,8 +18,8 @@ def _op_types(path):
 def test_fp16_runs_keeps_float32_io_and_metadata(onnx_path, tmp_path):
     pytest.importorskip("onnxconverter_common")
     import onnx
-    from export.onnx_header import read_onnx_spec
-    from export.precision import convert_precision
+    from linknet_edge.export.onnx_header import read_onnx_spec
+    from linknet_edge.export.precision import convert_precision
     out = str(tmp_path / "fp16.onnx")
     report = convert_precision(onnx_path, out, "fp16", count=2)
     model = onnx.load(out)
@@ -36,7 +36,7 @@ def test_fp16_overflow_is_reported(onnx_path, tmp_path):
     pytest.importorskip("onnxconverter_common")
     import onnx
     from onnx import numpy_helper
-    from export.precision import convert_precision
+    from linknet_edge.export.precision import convert_precision
     model = onnx.load(onnx_path)
     # Both head deconvolution weights x1000 (far below the converter's 1e4 weight clamp; the BN
     # between them keeps its statistics): the logits pass FP16's largest value, 65504.
@@ -56,8 +56,8 @@ def test_fp16_overflow_is_reported(onnx_path, tmp_path):
 
 @requires_data
 def test_int8_is_symmetric_qdq_and_reports_agreement(onnx_path, tmp_path):
-    from export.compat import check_tensorrt_compat
-    from export.precision import convert_precision
+    from linknet_edge.export.compat import check_tensorrt_compat
+    from linknet_edge.export.precision import convert_precision
     out = str(tmp_path / "int8.onnx")
     report = convert_precision(onnx_path, out, "int8", calib=data_path("camvid", "train"),
                                calib_count=8, images=data_path("camvid", "val"), count=2)
@@ -70,8 +70,8 @@ def test_int8_is_symmetric_qdq_and_reports_agreement(onnx_path, tmp_path):
 @slow
 @requires_data
 def test_int8_miou_change_on_a_labelled_split(tmp_path):
-    from export.onnx import export_onnx
-    from export.precision import convert_precision
+    from linknet_edge.export.onnx import export_onnx
+    from linknet_edge.export.precision import convert_precision
     checkpoint = make_tiny_checkpoint(tmp_path, classes=11)
     fp32 = str(tmp_path / "fp32.onnx")
     export_onnx(checkpoint, fp32, verify=False)
@@ -84,7 +84,7 @@ def test_int8_miou_change_on_a_labelled_split(tmp_path):
 
 @requires_data
 def test_labelled_split_with_other_classes_is_refused(onnx_path, tmp_path):
-    from export.precision import compare_precision
+    from linknet_edge.export.precision import compare_precision
     from linknet_edge.errors import SpecMismatch
     with pytest.raises(SpecMismatch, match="11 classes"):
         compare_precision(onnx_path, onnx_path, "fp32", count=1,
@@ -92,7 +92,7 @@ def test_labelled_split_with_other_classes_is_refused(onnx_path, tmp_path):
 
 
 def test_int8_without_calibration_images_is_refused(onnx_path, tmp_path):
-    from export.precision import convert_precision
+    from linknet_edge.export.precision import convert_precision
     from linknet_edge.errors import ExportError
     with pytest.raises(ExportError, match="calibration images"):
         convert_precision(onnx_path, str(tmp_path / "x.onnx"), "int8")
@@ -100,7 +100,7 @@ def test_int8_without_calibration_images_is_refused(onnx_path, tmp_path):
 
 
 def test_compare_logits_counts_inf_and_nan_as_overflow():
-    from export.agreement import compare_logits
+    from linknet_edge.export.agreement import compare_logits
     reference = np.zeros((1, 2, 2, 2), np.float32)
     reference[:, 1] = 1.0
     candidate = reference.copy()

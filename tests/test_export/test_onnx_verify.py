@@ -11,7 +11,7 @@ pytestmark = [requires_torch, requires_onnx, requires_onnxruntime]
 
 @requires_data
 def test_onnxruntime_agrees_with_pytorch_on_real_frames(onnx_path, tiny_checkpoint):
-    from export.verify import verify_onnx
+    from linknet_edge.export.verify import verify_onnx
     report = verify_onnx(onnx_path, tiny_checkpoint, images=data_path("camvid", "val"), count=4)
     assert report.passed, report.format()
     assert report.agreement.pixel_agreement >= 0.9999
@@ -22,7 +22,7 @@ def test_onnxruntime_agrees_with_pytorch_on_real_frames(onnx_path, tiny_checkpoi
 
 
 def test_default_images_are_synthetic_and_said_so(onnx_path, tiny_checkpoint):
-    from export.verify import verify_onnx
+    from linknet_edge.export.verify import verify_onnx
     report = verify_onnx(onnx_path, tiny_checkpoint, count=2)
     assert report.passed and "synthetic" in report.images
 
@@ -30,7 +30,7 @@ def test_default_images_are_synthetic_and_said_so(onnx_path, tiny_checkpoint):
 def test_a_tampered_weight_fails_verification(onnx_path, tiny_checkpoint, tmp_path):
     import onnx
     from onnx import numpy_helper
-    from export.verify import verify_onnx
+    from linknet_edge.export.verify import verify_onnx
     model = onnx.load(onnx_path)
     weights = [t for t in model.graph.initializer if t.name.endswith("head.tp_conv2.weight")][0]
     weights.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(weights) * 1.5, weights.name))
@@ -58,7 +58,7 @@ def _weights(name="w"):
 @pytest.mark.parametrize("pads, level", [([1, 1, 1, 1], None), ([0, 1, 1, 0], "warning")])
 def test_conv_transpose_pads(pads, level):
     from onnx import helper
-    from export.compat import check_tensorrt_compat
+    from linknet_edge.export.compat import check_tensorrt_compat
     node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], kernel_shape=[3, 3], pads=pads,
                             strides=[2, 2], output_padding=[1, 1])
     report = check_tensorrt_compat(_graph([node], initializers=[_weights()]))
@@ -68,7 +68,7 @@ def test_conv_transpose_pads(pads, level):
 
 def test_unsupported_ops_newer_opsets_and_custom_domains_fail():
     from onnx import helper
-    from export.compat import check_tensorrt_compat
+    from linknet_edge.export.compat import check_tensorrt_compat
     nodes = [helper.make_node("NonZero", ["x"], ["n"]),
              helper.make_node("Plugin", ["x"], ["p"], domain="com.example"),
              helper.make_node("Conv", ["x", "dynamic_w"], ["y"])]
@@ -81,7 +81,7 @@ def test_unsupported_ops_newer_opsets_and_custom_domains_fail():
 
 def test_nonzero_quantization_zero_point_fails():
     from onnx import helper, numpy_helper
-    from export.compat import check_tensorrt_compat
+    from linknet_edge.export.compat import check_tensorrt_compat
     scale = numpy_helper.from_array(np.array(0.1, np.float32), "s")
     zero = numpy_helper.from_array(np.array(3, np.int8), "z")
     nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"]),

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from linknet_edge.errors import EngineBuildError, SpecMismatch
-from runtime.backends.engine_sidecar import SIDECAR_KEYS
+from linknet_edge.runtime.backends.engine_sidecar import SIDECAR_KEYS
 from tests.markers import data_path, requires_data
 from tests.stand_ins import FLAVOURS, stand_in  # noqa: F401 (fixture)
 from tests.stand_ins.tiny_onnx import tiny_spec, write_tiny_onnx
@@ -26,7 +26,7 @@ def _builds(trt):
 
 
 def _build(onnx_path, **options):
-    from export.tensorrt import build_engine
+    from linknet_edge.export.tensorrt import build_engine
     return build_engine(onnx_path, **options)
 
 
@@ -175,7 +175,7 @@ def test_build_verb_stand_in(stand_in, onnx_path, capsys):
 
 
 def test_build_verb_without_tensorrt(onnx_path, capsys):
-    from runtime.backends import tensorrt as backend
+    from linknet_edge.runtime.backends import tensorrt as backend
     if backend.is_available():
         pytest.skip("TensorRT and pycuda are installed here")
     from linknet_edge.cli import main

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from export.calibrate import CalibrationBatches, EntropyCalibrator
+from linknet_edge.export.calibrate import CalibrationBatches, EntropyCalibrator
 from linknet_edge.errors import DatasetError
 from linknet_edge.preprocessing import to_network_input
 from tests.markers import data_path, requires_data
@@ -50,7 +50,7 @@ def test_calibrator_serves_device_batches_stand_in(stand_in):
     spec = tiny_spec()
     batches = CalibrationBatches(data_path("camvid", "val"), spec, batch_size=1, max_images=2)
     calibrator = EntropyCalibrator("unused.calib", batches)
-    from runtime.backends._cuda import CudaContext
+    from linknet_edge.runtime.backends._cuda import CudaContext
     with CudaContext():
         trt_calibrator = calibrator.as_tensorrt()
         assert trt_calibrator.get_batch_size() == 1

@@ -15,13 +15,13 @@ from tests.stand_ins.tiny_onnx import write_tiny_onnx
 @pytest.mark.parametrize("with_classes", [True, False])
 def test_real_engine_agrees_with_onnxruntime(tmp_path, with_classes):
     import onnxruntime
-    from runtime.backends._cuda import gpu_identity
+    from linknet_edge.runtime.backends._cuda import gpu_identity
     try:
         gpu_identity()
     except Exception as exc:  # pycuda present but no usable GPU/driver
         pytest.skip("no usable CUDA GPU: {}".format(exc))
-    from export.tensorrt import build_engine
-    from runtime.backends import tensorrt as backend
+    from linknet_edge.export.tensorrt import build_engine
+    from linknet_edge.runtime.backends import tensorrt as backend
     onnx_path = write_tiny_onnx(tmp_path / "tiny.onnx", with_classes=with_classes)
     engine = build_engine(onnx_path, precision="fp32", workspace_mib=64)
     batch = np.random.RandomState(0).randn(2, 3, 64, 64).astype(np.float32)

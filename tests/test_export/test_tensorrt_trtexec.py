@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from linknet_edge.errors import EngineBuildError
-from export.trtexec import trtexec_command
+from linknet_edge.export.trtexec import trtexec_command
 from tests.stand_ins import stand_in  # noqa: F401 (fixture)
 from tests.stand_ins.tiny_onnx import write_tiny_onnx
 
@@ -50,7 +50,7 @@ def test_build_through_trtexec_stand_in(stand_in, tmp_path, monkeypatch):
                       .format(sys.executable, tmp_path / "argv.txt"))
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", str(bin_dir) + os.pathsep + os.environ["PATH"])
-    from export.tensorrt import build_engine
+    from linknet_edge.export.tensorrt import build_engine
     onnx_path = write_tiny_onnx(tmp_path / "tiny.onnx")
     engine = build_engine(onnx_path, precision="fp16", workspace_mib=64, use_trtexec=True)
     with open(engine, "rb") as handle:

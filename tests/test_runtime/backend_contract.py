@@ -8,7 +8,7 @@ import pytest
 
 from linknet_edge.errors import BackendUnavailable
 from linknet_edge.preprocessing import to_network_input
-from runtime.backends import load_model
+from linknet_edge.runtime.backends import load_model
 
 from .conftest import solid_frames
 

@@ -21,7 +21,7 @@ def make_spec(classes=("background", "road", "car"), size=(64, 64)):
 
 def _export(checkpoint, path, argmax=False):
     pytest.importorskip("onnx")
-    from export.onnx import export_onnx
+    from linknet_edge.export.onnx import export_onnx
     export_onnx(checkpoint, path, argmax=argmax, verify=False)
     return path
 
@@ -29,7 +29,7 @@ def _export(checkpoint, path, argmax=False):
 @pytest.fixture(scope="session")
 def torch_reference(tiny_checkpoint):
     """The PyTorch runner of the tiny checkpoint: what every backend must agree with."""
-    from runtime.backends import load_model
+    from linknet_edge.runtime.backends import load_model
     runner = load_model(tiny_checkpoint, "pytorch")
     yield runner
     runner.close()

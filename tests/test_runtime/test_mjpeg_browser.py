@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from runtime.pipeline import run_pipeline
+from linknet_edge.runtime.pipeline import run_pipeline
 from tests.markers import requires_onnxruntime, requires_torch
 
 from .conftest import solid_frames

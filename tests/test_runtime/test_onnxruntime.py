@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from linknet_edge.errors import BackendUnavailable, CheckpointError, SpecError
-from runtime.backends import backend_for_path, describe_backends, load_model
-from runtime.backends._onnx_graph import graph_summary, precision_of
-from runtime.backends.onnxruntime import choose_providers
+from linknet_edge.runtime.backends import backend_for_path, describe_backends, load_model
+from linknet_edge.runtime.backends._onnx_graph import graph_summary, precision_of
+from linknet_edge.runtime.backends.onnxruntime import choose_providers
 from tests.markers import requires_onnx, requires_onnxruntime, requires_torch
 
 from .backend_contract import BackendContract, network_batch

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from linknet_edge.preprocessing import labels_to_frame, normalize, resize_image, to_network_input
-from runtime.backends import load_model
-from runtime.pipeline import FrameStream, iterate, run_pipeline, segment
-from runtime.sources import open_source
+from linknet_edge.runtime.backends import load_model
+from linknet_edge.runtime.pipeline import FrameStream, iterate, run_pipeline, segment
+from linknet_edge.runtime.sources import open_source
 from tests.markers import data_path, requires_data, requires_onnxruntime, requires_torch
 
 from .conftest import CLIP_FRAMES, read_frames
@@ -127,7 +127,7 @@ class _SlowRunner(_RecordingRunner):
 
 
 def test_a_live_source_skips_stale_frames_instead_of_queueing_them(tiny_onnx):
-    from runtime.mjpeg import MjpegServer
+    from linknet_edge.runtime.mjpeg import MjpegServer
     server, stop = MjpegServer(port=0).start(), threading.Event()
 
     def publish():

@@ -3,7 +3,7 @@
 import pytest
 
 from linknet_edge.errors import CheckpointError
-from runtime.backends import load_model, pytorch
+from linknet_edge.runtime.backends import load_model, pytorch
 from tests.markers import requires_torch
 
 from .backend_contract import BackendContract

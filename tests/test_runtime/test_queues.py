@@ -2,7 +2,7 @@
 
 import threading
 
-from runtime.queues import ABORTED, FrameQueue
+from linknet_edge.runtime.queues import ABORTED, FrameQueue
 
 
 def test_drop_oldest_keeps_the_newest_and_counts_the_dropped():

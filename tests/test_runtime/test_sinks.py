@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from linknet_edge.errors import SinkError
-from runtime.sinks import (ImageFolderSink, MaskFolderSink, MjpegSink, MultiSink,
-                           NullSink, VideoFileSink, open_sink)
+from linknet_edge.runtime.sinks import (ImageFolderSink, MaskFolderSink, MjpegSink, MultiSink,
+                                        NullSink, VideoFileSink, open_sink)
 
 from .conftest import make_spec, read_frames, solid_frames
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from linknet_edge.errors import SourceError
-from runtime.gstreamer import csi_pipeline, opencv_has_gstreamer, rtsp_pipeline
-from runtime.mjpeg import MjpegServer
-from runtime.sources import open_source, parse_source_uri
+from linknet_edge.runtime.gstreamer import csi_pipeline, opencv_has_gstreamer, rtsp_pipeline
+from linknet_edge.runtime.mjpeg import MjpegServer
+from linknet_edge.runtime.sources import open_source, parse_source_uri
 
 from .conftest import solid_frames
 

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from runtime.backends._trt_api import parse_version
+from linknet_edge.runtime.backends._trt_api import parse_version
 from tests.stand_ins import FLAVOURS, stand_in  # noqa: F401 (fixture)
 
 
@@ -21,7 +21,7 @@ def test_versions_compare_as_tuples_not_strings():
 def test_capabilities_follow_the_installed_api_stand_in(stand_in, flavour, path, pools,
                                                         explicit_flag):
     stand_in(FLAVOURS[flavour])
-    from runtime.backends import _trt_api
+    from linknet_edge.runtime.backends import _trt_api
     caps = _trt_api.capabilities()
     assert caps.version == parse_version(FLAVOURS[flavour])
     assert caps.execute_path == path
@@ -33,13 +33,13 @@ def test_capabilities_follow_the_installed_api_stand_in(stand_in, flavour, path,
 @pytest.mark.parametrize("flavour, flags", [("8.2", 1), ("10.3", 0)])
 def test_network_flags_per_version_stand_in(stand_in, flavour, flags):
     trt, _ = stand_in(FLAVOURS[flavour])
-    from runtime.backends import _trt_api
+    from linknet_edge.runtime.backends import _trt_api
     _trt_api.create_network(trt.Builder(_trt_api.logger()))
     assert ("Builder.create_network", flags) in trt.CALLS
 
 
 def test_workspace_setting_per_version_stand_in(stand_in):
-    from runtime.backends import _trt_api
+    from linknet_edge.runtime.backends import _trt_api
     for flavour, call in (("8.2", "config.max_workspace_size"),
                           ("10.3", "config.set_memory_pool_limit")):
         trt, _ = stand_in(FLAVOURS[flavour])
@@ -53,7 +53,7 @@ def test_workspace_setting_per_version_stand_in(stand_in):
 
 def test_logger_maps_our_levels_to_severities_stand_in(stand_in):
     trt, _ = stand_in()
-    from runtime.backends import _trt_api
+    from linknet_edge.runtime.backends import _trt_api
     assert _trt_api.trt_severity(logging.DEBUG) == trt.Logger.INFO
     assert _trt_api.trt_severity(logging.INFO) == trt.Logger.WARNING
     assert _trt_api.trt_severity(logging.ERROR) == trt.Logger.ERROR

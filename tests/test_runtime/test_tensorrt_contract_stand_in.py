@@ -23,6 +23,6 @@ class TestTensorrtBackendStandIn(BackendContract):
     def model_path(self, request, stand_in, tmp_path, tiny_onnx, tiny_onnx_classes):
         flavour, output = request.param
         stand_in(FLAVOURS[flavour], "NVIDIA Jetson AGX Orin", "8.7")
-        from export.tensorrt import build_engine
+        from linknet_edge.export.tensorrt import build_engine
         onnx_path = tiny_onnx if output == "logits" else tiny_onnx_classes
         return build_engine(onnx_path, str(tmp_path / "tiny.engine"), precision="fp16")

@@ -25,7 +25,7 @@ def _onnxruntime(onnx_path, batch):
 
 
 def _build(onnx_path, precision="fp16"):
-    from export.tensorrt import build_engine
+    from linknet_edge.export.tensorrt import build_engine
     return build_engine(onnx_path, precision=precision)
 
 
@@ -37,7 +37,7 @@ def test_runner_matches_onnxruntime_and_picks_the_path_once_stand_in(stand_in, t
                                                                      used, unused):
     trt, cuda = stand_in(FLAVOURS[flavour], "NVIDIA Jetson AGX Orin", "8.7")
     onnx_path = write_tiny_onnx(tmp_path / "tiny.onnx")
-    from runtime.backends import tensorrt as backend
+    from linknet_edge.runtime.backends import tensorrt as backend
     runner = backend.load(_build(onnx_path))
     assert runner.execute_path == ("v2" if flavour == "8.2" else "v3")
     assert (runner.spec.num_classes, runner.input_size, runner.precision) == (4, (64, 64), "fp16")
@@ -60,7 +60,7 @@ def test_runner_matches_onnxruntime_and_picks_the_path_once_stand_in(stand_in, t
 
 def test_classes_copy_moves_fewer_bytes_than_logits_stand_in(stand_in, tmp_path):
     _, cuda = stand_in()
-    from runtime.backends import tensorrt as backend
+    from linknet_edge.runtime.backends import tensorrt as backend
     runner = backend.load(_build(write_tiny_onnx(tmp_path / "tiny.onnx")))
     runner.run(np.zeros((1, 3, 64, 64), np.float32))
     copied = [c[1] for c in cuda.CALLS if c[0] == "memcpy_dtoh_async"]
@@ -71,7 +71,7 @@ def test_classes_copy_moves_fewer_bytes_than_logits_stand_in(stand_in, tmp_path)
 def test_argmax_on_host_without_classes_output_stand_in(stand_in, tmp_path):
     stand_in("10.3.0.26", "NVIDIA Jetson AGX Orin", "8.7")
     onnx_path = write_tiny_onnx(tmp_path / "logits.onnx", with_classes=False, seed=3)
-    from runtime.backends import tensorrt as backend
+    from linknet_edge.runtime.backends import tensorrt as backend
     batch = np.random.RandomState(2).randn(2, 3, 64, 64).astype(np.float32)
     with backend.load(_build(onnx_path)) as runner:
         classes = runner.run(batch)
@@ -81,7 +81,7 @@ def test_argmax_on_host_without_classes_output_stand_in(stand_in, tmp_path):
 
 def test_logits_unavailable_with_classes_only_engine_stand_in(stand_in, tmp_path):
     stand_in()
-    from runtime.backends import tensorrt as backend
+    from linknet_edge.runtime.backends import tensorrt as backend
     runner = backend.load(_build(write_tiny_onnx(tmp_path / "tiny.onnx")))
     runner._logits = None  # as an engine exported with classes only
     with pytest.raises(BackendUnavailable, match="only the 'classes' output"):
@@ -95,7 +95,7 @@ def test_logits_unavailable_with_classes_only_engine_stand_in(stand_in, tmp_path
 def test_refuses_engine_from_another_gpu_or_version_stand_in(stand_in, tmp_path):
     stand_in("8.2.1.8", "NVIDIA Tegra X1", "5.3")
     engine = _build(write_tiny_onnx(tmp_path / "tiny.onnx"))
-    from runtime.backends import tensorrt as backend
+    from linknet_edge.runtime.backends import tensorrt as backend
     stand_in("8.2.1.8", "NVIDIA Tegra X2", "6.2")
     with pytest.raises(SpecMismatch) as info:
         backend.load(engine)
@@ -112,13 +112,13 @@ def test_missing_sidecar_is_explained_stand_in(stand_in, tmp_path):
     stand_in()
     engine = _build(write_tiny_onnx(tmp_path / "tiny.onnx"))
     os.remove(engine + ".json")
-    from runtime.backends import tensorrt as backend
+    from linknet_edge.runtime.backends import tensorrt as backend
     with pytest.raises(SpecError, match="tiny.engine.json"):
         backend.load(engine)
 
 
 def test_unavailable_without_tensorrt_and_pycuda():
-    from runtime.backends import tensorrt as backend
+    from linknet_edge.runtime.backends import tensorrt as backend
     if backend.is_available():
         pytest.skip("TensorRT and pycuda are installed here")
     assert "pycuda" in backend.unavailable_reason() or "TensorRT" in backend.unavailable_reason()

@@ -10,12 +10,14 @@ from .conftest import solid_frames
 
 SCRIPT = r"""
 import sys
-import runtime, runtime.backends, runtime.sources, runtime.sinks, runtime.overlay
-import runtime.pipeline, runtime.mjpeg, runtime.backends.onnxruntime, runtime.backends.pytorch
-from runtime.backends import describe_backends
+import linknet_edge.runtime, linknet_edge.runtime.backends, linknet_edge.runtime.sources
+import linknet_edge.runtime.sinks, linknet_edge.runtime.overlay, linknet_edge.runtime.pipeline
+import linknet_edge.runtime.mjpeg, linknet_edge.runtime.backends.onnxruntime
+import linknet_edge.runtime.backends.pytorch
+from linknet_edge.runtime.backends import describe_backends
 describe_backends()
 assert "torch" not in sys.modules, "import runtime pulled in torch"
-from runtime.pipeline import run_pipeline
+from linknet_edge.runtime.pipeline import run_pipeline
 summary = run_pipeline(sys.argv[1], sys.argv[2], [sys.argv[3]], log_every=None)
 assert summary["frames"] == 4, summary
 from linknet_edge.cli import main

@@ -20,7 +20,7 @@ BUILT_PLANS = []
 _MAGIC = b"STAND-IN TENSORRT PLAN\n"
 
 def _supported_ops():
-    from export.trt82_operators import SUPPORTED_OPS  # the 8.2 parser's list, transcribed
+    from linknet_edge.export.trt82_operators import SUPPORTED_OPS  # 8.2's list
     return SUPPORTED_OPS
 
 
