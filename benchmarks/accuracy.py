@@ -137,12 +137,12 @@ def _run_variant(name, builder, reader, size, limit, warmup, reference_maps, cou
         check_dataset_classes(reader, runner.spec, path)
         input_size = tuple(size or runner.input_size)
         row.update(provider=runner.name, size=format_size(*input_size))
-        warm = np.zeros((1, 3) + input_size, dtype=np.float32)
+        warm = runner.prepare([np.zeros(input_size + (3,), dtype=np.uint8)], input_size)
         for _ in range(warmup):
             runner.run(warm)
         predictor = _TimedPredictor(runner, reference_maps, keep=name == REFERENCE)
         matrix = evaluate_predictor(predictor, reader, runner.spec, batch_size=1, limit=limit,
-                                    input_size=input_size)
+                                    input_size=input_size, prepare=runner.prepare)
     except Exception as exc:  # same: one failing backend must not stop the benchmark
         return dict(row, status=FAILED, reason=one_line(exc)), None
     finally:

@@ -67,7 +67,7 @@ def measure_torch_variants(checkpoint, size, batch, warmup, iters, device, peaks
     from linknet_edge.benchmarks.latency import time_runner
     from linknet_edge.benchmarks.macs import MacCounter
     from linknet_edge.benchmarks.results import OK, power_columns, throughput, timing_stats
-    from linknet_edge.checkpoint import load_model
+    from linknet_edge.weights import load_model
     from linknet_edge.sizes import format_size
     model, spec = load_model(checkpoint, map_location=device)
     macs = MacCounter().count(checkpoint, spec, size)

@@ -84,7 +84,8 @@ def _time_size(runner, path, size, batch, warmup, iters, counter, peak_gflops, r
                    "to time that size".format(format_size(*runner.input_size),
                                               format_size(*size)))
         return row
-    data = np.random.RandomState(0).standard_normal((batch, 3) + tuple(size)).astype(np.float32)
+    frames = np.random.RandomState(0).randint(0, 256, (batch,) + tuple(size) + (3,))
+    data = runner.prepare(list(frames.astype(np.uint8)), tuple(size))
     try:
         seconds, power = time_runner(runner, data, warmup, iters)
     except Exception as exc:  # any backend error becomes this row's status; the rest go on

@@ -7,7 +7,7 @@ imports what it needs when called, so engine building works on a Jetson without 
 from .compat import CompatReport, check_tensorrt_compat
 from .fp16 import convert_fp16
 from .onnx import ExportReport, export_onnx
-from .onnx_header import read_onnx_spec
+from linknet_edge.onnx_file import read_onnx_spec
 from .precision import PrecisionReport, compare_precision, convert_precision
 from .quantize import quantize_int8
 from .verify import VerificationReport, verify_onnx

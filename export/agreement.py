@@ -6,7 +6,7 @@ Used to compare ONNX Runtime with PyTorch (FP32 export check) and reduced-precis
 
 import numpy as np
 
-__all__ = ["Agreement", "compare_logits", "cpu_session", "run_onnxruntime"]
+__all__ = ["Agreement", "compare_logits"]
 
 
 class Agreement(object):
@@ -68,33 +68,3 @@ def compare_logits(reference, candidate):
         mean_abs_error=diff.mean() if diff.size else float("inf"),
         logit_range=float(reference.max() - reference.min()),
         pixel_agreement=float(agree.mean()), pixels=agree.size, nonfinite=nonfinite)
-
-
-def cpu_session(model):
-    """An ONNX Runtime session on the CPU provider for a file path or serialized model bytes."""
-    import onnxruntime
-    options = onnxruntime.SessionOptions()
-    options.log_severity_level = 3  # errors only: no "initializer appears in graph inputs" chatter
-    return onnxruntime.InferenceSession(model if isinstance(model, bytes) else str(model),
-                                        options, providers=["CPUExecutionProvider"])
-
-
-def run_onnxruntime(path, batch, chunk=4):
-    """Run an ONNX file on ONNX Runtime's CPU provider; returns ``{output name: array}``.
-
-    ``batch`` is NCHW float32 normalised input; a static-batch model is fed one image at a time.
-    """
-    session = cpu_session(path)
-    feed = session.get_inputs()[0]
-    static = feed.shape[0] if isinstance(feed.shape[0], int) else None
-    step = static or chunk
-    names = [o.name for o in session.get_outputs()]
-    results = {name: [] for name in names}
-    for start in range(0, len(batch), step):
-        part = batch[start:start + step]
-        if static and len(part) != static:
-            raise ValueError("{} has a fixed batch of {}; got {} images".format(
-                path, static, len(part)))
-        for name, value in zip(names, session.run(names, {feed.name: part})):
-            results[name].append(value)
-    return {name: np.concatenate(values) for name, values in results.items()}

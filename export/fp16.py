@@ -13,8 +13,7 @@ import numpy as np
 
 from linknet_edge.atomic import atomic_path
 from linknet_edge.errors import BackendUnavailable, ExportError, first_line
-
-from .agreement import cpu_session
+from linknet_edge.runtime.backends.onnxruntime import create_session
 
 __all__ = ["convert_fp16", "activation_peaks", "FP16_MAX"]
 
@@ -71,7 +70,7 @@ def activation_peaks(onnx_path, batch):
     for info in graph.value_info:
         if info.type.tensor_type.elem_type == TensorProto.FLOAT and info.name not in known:
             graph.output.extend([info])
-    session = cpu_session(model.SerializeToString())
+    session = create_session(model.SerializeToString(), quiet=True)
     names = [o.name for o in session.get_outputs()]
     feed = session.get_inputs()[0].name
     peaks = {}

@@ -133,7 +133,7 @@ def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
     if size is not None:
         check_size(size[0], size[1], what="export")
     import torch
-    from linknet_edge.checkpoint import load_model
+    from linknet_edge.weights import load_model
     from linknet_edge.model import is_tx1_safe
     model, spec = load_model(checkpoint_path)
     if size is not None:

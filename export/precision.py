@@ -11,9 +11,10 @@ import numpy as np
 
 from linknet_edge.errors import ExportError, SpecMismatch
 from linknet_edge.preprocessing import to_network_input
+from linknet_edge.runtime.backends import load_model
 
 from ._table import format_rows
-from .agreement import compare_logits, run_onnxruntime
+from .agreement import compare_logits
 from .sample_images import select_images, spread_evenly
 
 __all__ = ["PrecisionReport", "convert_precision", "compare_precision", "PRECISIONS"]
@@ -100,20 +101,25 @@ def _miou(paths, spec, labelled, count):
     scores = []
     for path in paths:
         matrix = ConfusionMatrix(spec.num_classes, reader.ignore_index)
-        matrix.update(run_onnxruntime(path, batch)["logits"].argmax(axis=1), labels)
+        with load_model(path, "onnxruntime", providers=["cpu"]) as runner:
+            matrix.update(runner.run(batch), labels)
         scores.append(matrix.summary()["miou"])
     return tuple(scores), "{} {} frames of {}".format(len(indices), split, root)
+
+
+def _cpu_logits(path, batch):
+    with load_model(path, "onnxruntime", providers=["cpu"]) as runner:
+        return runner.run_logits(batch)
 
 
 def compare_precision(reference, candidate, precision, images=None, count=4, labelled=None,
                       label_count=20, min_agreement=None):
     """A ``PrecisionReport`` for ``candidate`` against the FP32 ``reference`` ONNX file."""
-    from .onnx_header import read_onnx_spec
+    from linknet_edge.onnx_file import read_onnx_spec
     spec = read_onnx_spec(reference)
     frames, description = select_images(images, count)
     batch = to_network_input(frames, spec)
-    agreement = compare_logits(run_onnxruntime(reference, batch)["logits"],
-                               run_onnxruntime(candidate, batch)["logits"])
+    agreement = compare_logits(_cpu_logits(reference, batch), _cpu_logits(candidate, batch))
     peaks = None
     if precision == "fp16":
         from .fp16 import activation_peaks

@@ -103,7 +103,7 @@ def quantize_int8(onnx_path, out_path, calib, calib_count=32, spec=None):
     except ImportError:
         raise BackendUnavailable("INT8 quantization needs onnxruntime: pip install onnxruntime")
     if spec is None:
-        from .onnx_header import read_onnx_spec
+        from linknet_edge.onnx_file import read_onnx_spec
         spec = read_onnx_spec(onnx_path)
     if calib is None:
         raise ExportError("{}: INT8 needs calibration images (--calib DIR of real frames)".format(

@@ -140,7 +140,7 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
     "never" raises ``SpecMismatch`` saying what differs, "always" rebuilds.
     """
     from linknet_edge.runtime.backends import tensorrt as backend
-    from .onnx_header import read_onnx_header
+    from linknet_edge.onnx_file import read_onnx_info
     if rebuild not in REBUILD_MODES:
         raise EngineBuildError("rebuild must be one of {}, got {!r}".format(
             ", ".join(REBUILD_MODES), rebuild))
@@ -151,11 +151,12 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
         raise BackendUnavailable("building {} needs TensorRT and pycuda: {}; build on the Jetson "
                                  "or GPU machine that will run the engine".format(
                                      engine_path, reason))
-    header = read_onnx_header(onnx_path)
-    if any(d <= 0 for d in header.input_shape):
+    info = read_onnx_info(onnx_path)
+    spec, graph_input = info.spec, info.input
+    if any(d <= 0 for d in graph_input.shape):
         raise EngineBuildError("{}: input '{}' has dynamic dimensions {}; engines here are "
                                "static-shape, so export without a dynamic batch".format(
-                                   onnx_path, header.input_name, header.input_shape))
+                                   onnx_path, graph_input.name, graph_input.shape))
     from linknet_edge.runtime.backends._cuda import CudaContext, gpu_identity
     gpu_name, compute_capability = gpu_identity()
     check_precision(precision, gpu_name, compute_capability)
@@ -170,9 +171,9 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
     else:
         calib_cache = None
     wanted = {
-        "spec": header.spec.to_dict(), "tensorrt_version": _trt_api.capabilities().version_text,
+        "spec": spec.to_dict(), "tensorrt_version": _trt_api.capabilities().version_text,
         "gpu_name": gpu_name, "compute_capability": compute_capability, "precision": precision,
-        "input_shape": header.input_shape, "workspace_mib": int(workspace_mib),
+        "input_shape": graph_input.shape, "workspace_mib": int(workspace_mib),
         "onnx_sha256": file_sha256(onnx_path), "calibration_sha256": file_sha256(calib_cache),
     }
     if _cache_decision(engine_path, wanted, rebuild):
@@ -193,8 +194,8 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
             from .calibrate import CalibrationBatches, EntropyCalibrator
             batches = None
             if calib_dir is not None and not os.path.isfile(calib_cache):
-                batches = CalibrationBatches(calib_dir, header.spec,
-                                             batch_size=header.input_shape[0])
+                batches = CalibrationBatches(calib_dir, spec,
+                                             batch_size=graph_input.shape[0])
             calibrator = EntropyCalibrator(calib_cache, batches)
         with CudaContext():
             try:

@@ -1,24 +1,21 @@
 """Check an exported ONNX file: the ONNX checker, ONNX Runtime against PyTorch, TensorRT 8.2 ops.
 
-Both runtimes get the same input from ``linknet_edge.preprocessing.to_network_input``. Default
-tolerances: class maps agree on >= 99.9% of pixels and the largest logit difference is <= 0.1% of
+Both runners (``runtime.backends``) get the same input, prepared as the runtime prepares it.
+Default tolerances: class maps agree on >= 99.9% of pixels and the largest logit difference is <= 0.1% of
 the reference's logit range (FP32 ONNX Runtime typically lands near 1e-6 of it; a wrong layer or
 normalisation lands far above 1e-2).
 """
 
 import logging
 
-import numpy as np
-
 from linknet_edge.errors import ExportError, first_line
-from linknet_edge.preprocessing import to_network_input
 
 from ._table import format_rows
-from .agreement import compare_logits, run_onnxruntime
+from .agreement import compare_logits
 from .compat import check_tensorrt_compat
 from .sample_images import select_images
 
-__all__ = ["VerificationReport", "verify_onnx", "torch_logits", "DEFAULT_MIN_AGREEMENT",
+__all__ = ["VerificationReport", "verify_onnx", "DEFAULT_MIN_AGREEMENT",
            "DEFAULT_TOLERANCE"]
 
 logger = logging.getLogger(__name__)
@@ -26,7 +23,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_MIN_AGREEMENT = 0.999
 #: max |logit error| allowed, as a fraction of the reference logit range (max - min).
 DEFAULT_TOLERANCE = 1e-3
-
 
 class VerificationReport(object):
     """ONNX Runtime vs PyTorch (``agreement``), the ``classes`` output vs argmax of its logits
@@ -87,24 +83,12 @@ class VerificationReport(object):
         return (format_rows("Verification", rows) + "\n\n"
                 + format_rows("TensorRT 8.2 compatibility", self.compat.rows()))
 
-
 def _check_onnx(path):
     import onnx
     try:
         onnx.checker.check_model(str(path), full_check=True)
     except Exception as exc:  # onnx raises ValidationError, InferenceError or IOError variants
         raise ExportError("{}: ONNX checker failed: {}".format(path, first_line(exc)))
-
-
-def torch_logits(model, batch, chunk=4):
-    """PyTorch logits (N, C, H, W) float32 for an NCHW float32 batch, in eval mode."""
-    import torch
-    out = []
-    with torch.no_grad():
-        for start in range(0, len(batch), chunk):
-            out.append(model(torch.from_numpy(batch[start:start + chunk])).numpy())
-    return np.concatenate(out)
-
 
 def verify_onnx(onnx_path, checkpoint_path, images=None, count=4,
                 min_agreement=DEFAULT_MIN_AGREEMENT, tolerance=DEFAULT_TOLERANCE,
@@ -115,24 +99,27 @@ def verify_onnx(onnx_path, checkpoint_path, images=None, count=4,
     without it, synthetic street frames, and the report says so. With ``require_trt82=False``
     (an export for a newer TensorRT) the TensorRT 8.2 report is shown but does not fail.
     """
-    from linknet_edge.checkpoint import load_model
-    from .onnx_header import read_onnx_spec
+    from linknet_edge.onnx_file import read_onnx_info
+    from linknet_edge.runtime.backends import load_model
     _check_onnx(onnx_path)
-    spec = read_onnx_spec(onnx_path)
-    model, _ = load_model(checkpoint_path, expected_spec=spec)
+    info = read_onnx_info(onnx_path)
+    if info.output("logits") is None:
+        raise ExportError("{}: no 'logits' output (has {})".format(
+            onnx_path, ", ".join(o.name for o in info.outputs)))
+    classes_output = info.output("classes")
+    if classes_output is not None and classes_output.dtype != "int32":
+        raise ExportError("{}: 'classes' output is {}, expected int32".format(
+            onnx_path, classes_output.dtype))
+    spec = info.spec
     frames, description = select_images(images, count)
-    batch = to_network_input(frames, spec)
-    outputs = run_onnxruntime(onnx_path, batch)
-    if "logits" not in outputs:
-        raise ExportError("{}: no 'logits' output (has {})".format(onnx_path, ", ".join(outputs)))
-    agreement = compare_logits(torch_logits(model, batch), outputs["logits"])
-    classes_agreement = None
-    if "classes" in outputs:
-        classes = outputs["classes"]
-        if classes.dtype != np.int32:
-            raise ExportError("{}: 'classes' output is {}, expected int32".format(
-                onnx_path, classes.dtype))
-        classes_agreement = float((classes == outputs["logits"].argmax(axis=1)).mean())
+    with load_model(checkpoint_path, "pytorch", spec=spec) as reference, \
+            load_model(onnx_path, "onnxruntime", providers=["cpu"]) as candidate:
+        batch = candidate.prepare(frames)
+        logits = candidate.run_logits(batch)
+        agreement = compare_logits(reference.run_logits(batch), logits)
+        classes_agreement = None
+        if classes_output is not None:
+            classes_agreement = float((candidate.run(batch) == logits.argmax(axis=1)).mean())
     report = VerificationReport(onnx_path, description, agreement, classes_agreement,
                                 check_tensorrt_compat(onnx_path, spec), min_agreement, tolerance,
                                 require_trt82)

@@ -1,8 +1,9 @@
 """``linknet-edge``: one console command, one verb per job.
 
-Each verb lives in ``linknet_edge/commands/<verb>.py`` with ``add_parser(subparsers)`` and
-``run(args)``; a handler converts arguments and calls one public function. This module imports
-only the stdlib so that ``--help`` is fast and never pulls in torch.
+Each verb lives in the stage package that runs it (``linknet_edge/commands/``,
+``runtime/commands/``, ``export/commands/``, ``benchmarks/commands/``) as a module with
+``add_parser(subparsers)`` and ``run(args)``; a handler converts arguments and calls one public
+function. This module imports only the stdlib so that ``--help`` is fast and never needs torch.
 """
 
 import argparse
@@ -14,20 +15,21 @@ from . import __version__
 
 __all__ = ["main", "VERBS"]
 
-#: verb -> module under linknet_edge.commands, in the order ``--help`` lists them.
+#: verb -> the module that holds it (``add_parser`` and ``run``), in ``--help`` order. Each stage
+#: package owns its verbs; named as strings, so this dispatcher imports nothing above itself.
 VERBS = (
-    ("doctor", "doctor"),
-    ("model", "model"),
-    ("import", "import_weights"),
-    ("train", "train"),
-    ("evaluate", "evaluate"),
-    ("demo", "demo"),
-    ("export", "export"),
-    ("verify", "verify"),
-    ("quantize", "quantize"),
-    ("build", "build"),
-    ("run", "run"),
-    ("bench", "bench"),
+    ("doctor", "linknet_edge.runtime.commands.doctor"),
+    ("model", "linknet_edge.commands.model"),
+    ("import", "linknet_edge.commands.import_weights"),
+    ("train", "linknet_edge.commands.train"),
+    ("evaluate", "linknet_edge.runtime.commands.evaluate"),
+    ("demo", "linknet_edge.benchmarks.commands.demo"),
+    ("export", "linknet_edge.export.commands.export"),
+    ("verify", "linknet_edge.export.commands.verify"),
+    ("quantize", "linknet_edge.export.commands.quantize"),
+    ("build", "linknet_edge.export.commands.build"),
+    ("run", "linknet_edge.runtime.commands.run"),
+    ("bench", "linknet_edge.benchmarks.commands.bench"),
 )
 
 
@@ -37,12 +39,12 @@ def build_parser():
         description="LinkNet semantic segmentation from workstation training to TensorRT on "
                     "NVIDIA Jetson.",
         epilog="Run 'linknet-edge VERB --help' for a verb's options and examples.")
-    from .commands._common import add_output_options
+    from .arguments import add_output_options
     parser.add_argument("--version", action="version", version="linknet-edge " + __version__)
     add_output_options(parser)
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB")
     for verb, module_name in VERBS:
-        module = importlib.import_module("linknet_edge.commands." + module_name)
+        module = importlib.import_module(module_name)
         sub = module.add_parser(subparsers)
         sub.set_defaults(handler=module.run)
     return parser

@@ -6,7 +6,8 @@ Stdlib only: the runtime imports this on a Jetson without torch.
 __all__ = [
     "LinkNetEdgeError", "BackendUnavailable", "SpecMismatch", "CheckpointError",
     "DatasetError", "ExportError", "EngineBuildError", "SourceError", "SinkError",
-    "InputSizeError", "SpecError", "TrainingError", "AccuracyFloorError", "first_line",
+    "InputSizeError", "SpecError", "TrainingError", "AccuracyFloorError", "ModelFileError",
+    "RunnerClosed", "InferenceError", "first_line",
 ]
 
 
@@ -18,12 +19,24 @@ class BackendUnavailable(LinkNetEdgeError):
     """A backend library (TensorRT, pycuda, onnxruntime, torch) is not installed or not usable."""
 
 
+class RunnerClosed(BackendUnavailable):
+    """A runner was used after ``close()``."""
+
+
+class InferenceError(LinkNetEdgeError):
+    """A backend accepted the model but failed to run a batch (TensorRT refused to execute)."""
+
+
 class SpecMismatch(LinkNetEdgeError):
     """Two artifacts disagree: architecture, class count, input size, TensorRT version or GPU."""
 
 
 class CheckpointError(LinkNetEdgeError):
     """A checkpoint or weight file is missing, truncated or of an unknown format."""
+
+
+class ModelFileError(LinkNetEdgeError):
+    """A model file (.onnx, .engine) is missing, unreadable, or not what its suffix says."""
 
 
 class DatasetError(LinkNetEdgeError):

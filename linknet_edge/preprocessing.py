@@ -51,11 +51,13 @@ def normalize(image_rgb, spec):
     return _normalize_into(out, image_rgb, spec)
 
 
-def to_network_input(frames_bgr, spec):
-    """A list of HWC uint8 BGR frames (as OpenCV reads them) -> NCHW float32 network input."""
-    batch = np.empty((len(frames_bgr), 3) + tuple(spec.input_size), dtype=np.float32)
+def to_network_input(frames_bgr, spec, size=None):
+    """A list of HWC uint8 BGR frames (as OpenCV reads them) -> NCHW float32 network input at
+    ``size`` = (H, W) (default: the spec's input size)."""
+    size = tuple(size or spec.input_size)
+    batch = np.empty((len(frames_bgr), 3) + size, dtype=np.float32)
     for i, frame in enumerate(frames_bgr):
-        _normalize_into(batch[i], resize_image(frame, spec.input_size)[..., ::-1], spec)
+        _normalize_into(batch[i], resize_image(frame, size)[..., ::-1], spec)
     return batch
 
 

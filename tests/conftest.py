@@ -11,7 +11,7 @@ def make_tiny_checkpoint(directory, arch="linknet", classes=3, size=(64, 64), se
     random, so the class maps vary over the image and a broken export cannot agree by chance."""
     torch = pytest.importorskip("torch")
     from linknet_edge.export.sample_images import synthetic_images
-    from linknet_edge.checkpoint import save_checkpoint
+    from linknet_edge.weights import save_checkpoint
     from linknet_edge.model import model_from_spec
     from linknet_edge.preprocessing import to_network_input
     from linknet_edge.spec import ModelSpec

@@ -1,6 +1,6 @@
 """``linknet-edge import``: convert e-Lab pytorch-linknet checkpoints to ours."""
 
-from ._common import add_verb, size_type
+from ..arguments import add_verb, size_type
 
 
 def add_parser(subparsers):
@@ -21,7 +21,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from linknet_edge.importers import import_elab_checkpoint
+    from linknet_edge.weights import import_elab_checkpoint
     from linknet_edge.spec import preset_spec
     spec = preset_spec(args.dataset, input_size=args.size)
     path = import_elab_checkpoint(args.checkpoint, args.output, spec, args.drop_output)

@@ -1,6 +1,6 @@
 """``linknet-edge model``: architecture summary (parameters, GMACs, output shape)."""
 
-from ._common import add_verb, size_type
+from ..arguments import add_verb, size_type
 
 
 def add_parser(subparsers):

@@ -1,6 +1,6 @@
 """``linknet-edge train``: train LinkNet (resumable; multi-GPU/multi-node under torchrun)."""
 
-from ._common import DATASET_KINDS, add_verb, size_type
+from ..arguments import DATASET_KINDS, add_verb, size_type
 
 EXAMPLES = [
     "# quick CPU check: 8 frames, 2 epochs at 224x160",

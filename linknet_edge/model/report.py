@@ -20,7 +20,7 @@ def describe_model(arch="linknet", num_classes=11, size=(352, 480), checkpoint=N
         return "\n".join("{:18} {:9} {}".format(r["arch"], "TX1-safe" if r["tx1_safe"] else "",
                                                  r["description"]) for r in rows)
     if checkpoint:
-        from ..checkpoint import load_model
+        from ..weights import load_model
         model, spec = load_model(checkpoint)
         arch, num_classes = spec.arch, spec.num_classes
     else:

@@ -11,7 +11,7 @@ import os
 
 import torch
 
-from ..checkpoint import load_checkpoint, load_weights, save_checkpoint
+from ..weights import load_checkpoint, load_weights, save_checkpoint
 from ..errors import CheckpointError, SpecMismatch
 from .history import TrainingHistory
 from .optimizers import apply_options

@@ -92,7 +92,7 @@ class Trainer(object):
         else:
             self.state = TrainingState()
             if config.pretrained_encoder:
-                from ..importers import load_encoder_weights
+                from ..weights import load_encoder_weights
                 load_encoder_weights(self.model, config.pretrained_encoder)
         if self.state.class_weights is None:
             self.state.class_weights = class_weights(self.data.class_frequencies())

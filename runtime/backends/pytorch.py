@@ -8,6 +8,8 @@ import numpy as np
 
 from linknet_edge.errors import BackendUnavailable
 
+from .base import Runner
+
 __all__ = ["TorchRunner", "is_available", "unavailable_reason", "version", "load"]
 
 NAME = "pytorch"
@@ -37,53 +39,46 @@ def version():
     return match.group(1) if match else None
 
 
-def load(path, device="cpu", **_ignored):
-    """A ``TorchRunner`` for the checkpoint at ``path`` on ``device`` ("cpu" or "cuda")."""
+def load(path, spec=None, device="cpu", **_ignored):
+    """A ``TorchRunner`` for the checkpoint at ``path`` on ``device`` ("cpu", "cuda[:N]", or
+    "auto": CUDA where torch sees a GPU)."""
     if not is_available():
         raise BackendUnavailable(unavailable_reason())
     import torch
-    from linknet_edge.checkpoint import load_model
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    from linknet_edge.weights import load_model
     if str(device).startswith("cuda") and not torch.cuda.is_available():
         raise BackendUnavailable("pytorch: device {!r} asked for, but torch sees no CUDA GPU; "
                                  "use device='cpu'".format(device))
-    model, spec = load_model(path, map_location=device)
-    return TorchRunner(path, model, spec, device)
+    model, file_spec = load_model(path, map_location=device, expected_spec=spec)
+    return TorchRunner(path, model, file_spec, device)
 
 
-class TorchRunner(object):
-    """Runs NCHW float32 normalised batches through the model in eval mode."""
+class TorchRunner(Runner):
+    """Runs NCHW float32 normalised batches through the model in eval mode, at any multiple of
+    32 (the network is fully convolutional)."""
 
-    precision = "fp32"
+    backend = NAME
+    any_size = True
 
     def __init__(self, path, model, spec, device):
-        self.path = path
+        super(TorchRunner, self).__init__(path, spec, "fp32", "{}:{}".format(NAME, device))
         self._model = model
-        self.spec = spec
-        self.input_size = tuple(spec.input_size)
         self.device = str(device)
-        self.name = "{}:{}".format(NAME, self.device)
 
     def _forward(self, batch):
         import torch
-        if self._model is None:
-            raise BackendUnavailable("{}: runner is closed".format(self.path))
         with torch.no_grad():
             tensor = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))
             return self._model(tensor.to(self.device))
 
-    def run_logits(self, batch):
-        """NCHW float32 -> (N, C, H, W) float32 logits."""
+    def _run_logits(self, batch):
         return self._forward(batch).float().cpu().numpy()
 
-    def run(self, batch):
-        """NCHW float32 -> (N, H, W) int32 class indices (argmax on the device: fewer bytes back)."""
+    def _run_classes(self, batch):
+        # argmax on the device: fewer bytes back
         return self._forward(batch).argmax(1).int().cpu().numpy()
 
-    def close(self):
+    def _release(self):
         self._model = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

@@ -8,14 +8,14 @@ bytes off the GPU than the logits, which matters on a TX1.
 
 import importlib.util
 import logging
-import os
 
 import numpy as np
 
-from linknet_edge.errors import BackendUnavailable, EngineBuildError, InputSizeError, SpecMismatch
+from linknet_edge.errors import (BackendUnavailable, InferenceError, ModelFileError, SpecMismatch)
 from linknet_edge.spec import ModelSpec
 
 from . import _trt_api
+from .base import Runner
 from .engine_sidecar import check_runtime_match, read_sidecar
 
 __all__ = ["is_available", "unavailable_reason", "version", "load", "TrtRunner"]
@@ -70,7 +70,7 @@ def load(path, spec=None, device=0):
         with open(path, "rb") as handle:
             plan = handle.read()
     except (IOError, OSError) as exc:
-        raise EngineBuildError("{}: cannot read the engine ({})".format(path, exc.strerror or exc))
+        raise ModelFileError("{}: cannot read the engine ({})".format(path, exc.strerror or exc))
     return TrtRunner(path, plan, engine_spec, sidecar["precision"], device=device)
 
 
@@ -86,21 +86,18 @@ def _pick_outputs(outputs):
     return classes, logits
 
 
-class TrtRunner(object):
+class TrtRunner(Runner):
     """A deserialized engine with its buffers, stream and execution path, set up once.
 
-    ``run(batch)`` -> (N,H,W) int32 classes; ``run_logits(batch)`` -> (N,C,H,W) float32.
     Page-locked host and device buffers hold one engine batch; larger inputs run in chunks.
     """
 
+    backend = "tensorrt"
+
     def __init__(self, path, plan, spec, precision, device=0):
         from ._cuda import CudaContext, driver
-        self.path = str(path)
-        self.spec = spec
-        self.input_size = tuple(spec.input_size)
-        self.precision = precision
-        self.name = "tensorrt:" + _trt_api.capabilities().version_text
-        self._closed = False
+        super(TrtRunner, self).__init__(path, spec, precision,
+                                        "tensorrt:" + _trt_api.capabilities().version_text)
         self._cuda = driver()
         self._device = {}
         self._context = self._engine = self._runtime = self._stream = None
@@ -144,52 +141,39 @@ class TrtRunner(object):
             self._device[info.name] = self._cuda.mem_alloc(self._host[info.name].nbytes)
         self._bindings = _trt_api.bind_addresses(
             self._context, tensors, {name: int(alloc) for name, alloc in self._device.items()})
+        self.fixed_batch = self._input.shape[0]
 
     @property
     def batch_size(self):
         """The engine's fixed batch size; ``run`` splits larger batches into chunks."""
-        return self._input.shape[0]
+        return self.fixed_batch
 
     def _infer(self, batch, output):
-        if self._closed:
-            raise BackendUnavailable("{}: runner is closed".format(self.path))
-        batch = np.asarray(batch, dtype=np.float32)
-        if batch.ndim != 4 or tuple(batch.shape[1:]) != tuple(self._input.shape[1:]):
-            raise InputSizeError("{}: input batch {} does not match the engine input {} "
-                                 "(N,3,H,W)".format(self.path, batch.shape, self._input.shape))
+        """One engine batch through the engine; returns a copy of ``output``."""
         host_in, host_out = self._host[self._input.name], self._host[output.name]
         device_in, device_out = self._device[self._input.name], self._device[output.name]
-        results = []
         with self._cuda_context:
-            for start in range(0, batch.shape[0], self.batch_size):
-                chunk = batch[start:start + self.batch_size]
-                host_in[:len(chunk)] = chunk
-                self._cuda.memcpy_htod_async(device_in, host_in, self._stream)
-                if not _trt_api.execute(self._context, self._bindings, self._stream.handle):
-                    raise EngineBuildError("{}: TensorRT refused to execute".format(self.path))
-                self._cuda.memcpy_dtoh_async(host_out, device_out, self._stream)
-                self._stream.synchronize()
-                results.append(np.array(host_out[:len(chunk)]))
-        return np.concatenate(results) if len(results) > 1 else results[0]
+            host_in[...] = batch
+            self._cuda.memcpy_htod_async(device_in, host_in, self._stream)
+            if not _trt_api.execute(self._context, self._bindings, self._stream.handle):
+                raise InferenceError("{}: TensorRT refused to execute".format(self.path))
+            self._cuda.memcpy_dtoh_async(host_out, device_out, self._stream)
+            self._stream.synchronize()
+            return np.array(host_out)
 
-    def run(self, batch):
-        """NCHW float32 normalised input -> (N,H,W) int32 class maps."""
+    def _run_classes(self, batch):
         if self._classes is not None:
-            return self._infer(batch, self._classes).astype(np.int32, copy=False)
-        return np.argmax(self._infer(batch, self._logits), axis=1).astype(np.int32)
+            return self._infer(batch, self._classes)
+        return np.argmax(self._infer(batch, self._logits), axis=1)
 
-    def run_logits(self, batch):
-        """NCHW float32 normalised input -> (N,C,H,W) float32 logits."""
+    def _run_logits(self, batch):
         if self._logits is None:
             raise BackendUnavailable("{}: engine has only the 'classes' output; export the ONNX "
                                      "with logits to get them".format(self.path))
-        return self._infer(batch, self._logits).astype(np.float32, copy=False)
+        return self._infer(batch, self._logits)
 
-    def close(self):
-        """Free device memory and release the CUDA context; safe to call twice."""
-        if self._closed:
-            return
-        self._closed = True
+    def _release(self):
+        """Free device memory and release the CUDA context."""
         with self._cuda_context:
             for allocation in self._device.values():
                 allocation.free()
@@ -197,12 +181,3 @@ class TrtRunner(object):
             self._context = self._engine = self._runtime = self._stream = None
         self._cuda_context.release()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
-
-    def __repr__(self):
-        return "TrtRunner({!r}, {}, {})".format(os.path.basename(self.path), self.precision,
-                                               self.name)

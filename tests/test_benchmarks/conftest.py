@@ -10,7 +10,7 @@ def camvid_checkpoint(tmp_path_factory):
     """Path of an untrained 11-class LinkNet checkpoint with the CamVid spec at 64x64."""
     pytest.importorskip("torch")
     import torch
-    from linknet_edge.checkpoint import save_checkpoint
+    from linknet_edge.weights import save_checkpoint
     from linknet_edge.model import build_model
     from linknet_edge.spec import preset_spec
     torch.manual_seed(0)

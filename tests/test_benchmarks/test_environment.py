@@ -69,7 +69,7 @@ def test_timing_statistics_and_throughput():
 @requires_onnx
 def test_onnx_mac_count_matches_the_model_summary(onnx_path):
     from linknet_edge.benchmarks.macs import MacCounter, count_onnx_macs
-    from linknet_edge.export.onnx_header import read_onnx_spec
+    from linknet_edge.onnx_file import read_onnx_spec
     from linknet_edge.model import model_from_spec, summarize
     macs, size = count_onnx_macs(onnx_path)
     spec = read_onnx_spec(onnx_path)

@@ -99,7 +99,7 @@ def test_code_is_python_36_compatible():
 
 
 def test_the_cli_offers_every_dataset_reader():
-    from linknet_edge.commands._common import DATASET_KINDS
+    from linknet_edge.arguments import DATASET_KINDS
     from linknet_edge.data import DATASETS
     assert sorted(DATASET_KINDS) == sorted(DATASETS)
 

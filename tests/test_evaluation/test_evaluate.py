@@ -16,7 +16,7 @@ FRAMES = ["0016E5_07959", "0016E5_07961", "0016E5_07963", "0016E5_07965"]
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):
     import torch
-    from linknet_edge.checkpoint import save_checkpoint
+    from linknet_edge.weights import save_checkpoint
     from linknet_edge.model import model_from_spec
     from linknet_edge.spec import preset_spec
     torch.manual_seed(0)
@@ -37,15 +37,15 @@ def camvid(tmp_path_factory):
 
 @requires_torch
 @requires_data
-def test_evaluate_checkpoint_matches_direct_scoring(checkpoint, camvid, tmp_path):
+def test_evaluate_model_matches_direct_scoring(checkpoint, camvid, tmp_path):
     import torch
-    from linknet_edge.checkpoint import load_model
+    from linknet_edge.weights import load_model
     from linknet_edge.data import open_dataset
-    from linknet_edge.evaluation import evaluate_checkpoint
+    from linknet_edge.runtime.evaluation import evaluate_model
     from linknet_edge.metrics import ConfusionMatrix
     from linknet_edge.preprocessing import normalize, resize_image, resize_labels
     out = str(tmp_path / "report.json")
-    report = evaluate_checkpoint(checkpoint, "camvid", camvid, "val", batch_size=3,
+    report = evaluate_model(checkpoint, "camvid", camvid, "val", batch_size=3,
                                  out_json=out, device="cpu")
     assert report["frames"] == 4 and report["scored_at"] == "label resolution"
     assert json.load(open(out)) == report
@@ -65,7 +65,7 @@ def test_evaluate_checkpoint_matches_direct_scoring(checkpoint, camvid, tmp_path
     assert report["metrics"]["miou"] == pytest.approx(expected["miou"])
     assert report["metrics"]["pixel_accuracy"] == pytest.approx(expected["pixel_accuracy"])
 
-    cached = evaluate_checkpoint(checkpoint, "camvid", camvid, "val", size=(64, 96), limit=2,
+    cached = evaluate_model(checkpoint, "camvid", camvid, "val", size=(64, 96), limit=2,
                                  cache_dir=str(tmp_path / "cache"), device="cpu")
     assert cached["frames"] == 2 and cached["metrics"]["pixels"] <= 2 * 64 * 96
 
@@ -73,9 +73,9 @@ def test_evaluate_checkpoint_matches_direct_scoring(checkpoint, camvid, tmp_path
 @requires_torch
 @requires_data
 def test_class_mismatch_is_refused(checkpoint):
-    from linknet_edge.evaluation import evaluate_checkpoint
+    from linknet_edge.runtime.evaluation import evaluate_model
     with pytest.raises(SpecMismatch, match="predicts 11 classes .* cityscapes .* has 19"):
-        evaluate_checkpoint(checkpoint, "cityscapes", data_path("cityscapes"), "val")
+        evaluate_model(checkpoint, "cityscapes", data_path("cityscapes"), "val")
 
 
 @requires_torch

@@ -26,8 +26,8 @@ def test_every_architecture_exports_and_passes_the_checker(checkpoints, tmp_path
     import onnx
     from linknet_edge.export.compat import check_tensorrt_compat
     from linknet_edge.export.onnx import export_onnx
-    from linknet_edge.export.onnx_header import read_onnx_spec
-    from linknet_edge.checkpoint import load_checkpoint
+    from linknet_edge.onnx_file import read_onnx_spec
+    from linknet_edge.weights import load_checkpoint
     path = str(tmp_path / "m.onnx")
     report = export_onnx(checkpoints[arch], path, opset=opset, verify=False)
     assert os.listdir(str(tmp_path)) == ["m.onnx"]  # written atomically: no temp file left
@@ -57,28 +57,30 @@ def test_residual_decoder_export_warns_not_tx1_safe(checkpoints, tmp_path, caplo
 
 @requires_onnxruntime
 def test_argmax_output_is_int32_argmax_of_logits(onnx_path):
-    from linknet_edge.export.agreement import run_onnxruntime
     from linknet_edge.export.sample_images import synthetic_images
-    from linknet_edge.export.onnx_header import read_onnx_spec
-    from linknet_edge.preprocessing import to_network_input
-    batch = to_network_input(synthetic_images(2), read_onnx_spec(onnx_path))
-    out = run_onnxruntime(onnx_path, batch)
-    assert out["classes"].dtype == np.int32 and out["classes"].shape == (2, 64, 64)
-    assert np.array_equal(out["classes"], out["logits"].argmax(axis=1))
-    assert len(np.unique(out["classes"])) > 1  # a class map with structure, not one class
+    from linknet_edge.onnx_file import read_onnx_info
+    from linknet_edge.runtime.backends import load_model
+    assert read_onnx_info(onnx_path).output("classes").dtype == "int32"
+    with load_model(onnx_path) as runner:
+        batch = runner.prepare(synthetic_images(2))
+        classes, logits = runner.run(batch), runner.run_logits(batch)
+    assert classes.shape == (2, 64, 64)
+    assert np.array_equal(classes, logits.argmax(axis=1))
+    assert len(np.unique(classes)) > 1  # a class map with structure, not one class
 
 
 @requires_onnxruntime
 def test_size_override_and_dynamic_batch(tiny_checkpoint, tmp_path):
-    from linknet_edge.export.agreement import run_onnxruntime
     from linknet_edge.export.onnx import export_onnx
-    from linknet_edge.export.onnx_header import read_onnx_spec
+    from linknet_edge.onnx_file import read_onnx_spec
+    from linknet_edge.runtime.backends import load_model
     path = str(tmp_path / "d.onnx")
     report = export_onnx(tiny_checkpoint, path, size=(64, 96), dynamic_batch=True, verify=False)
     assert read_onnx_spec(path).input_size == (64, 96)
     assert report.input_shape == "(N, 3, 64, 96)"
-    out = run_onnxruntime(path, np.zeros((3, 3, 64, 96), np.float32), chunk=3)
-    assert out["logits"].shape == (3, 3, 64, 96)
+    with load_model(path) as runner:
+        assert runner.fixed_batch is None
+        assert runner.run_logits(np.zeros((3, 3, 64, 96), np.float32)).shape == (3, 3, 64, 96)
 
 
 @pytest.mark.parametrize("kwargs, error, text", [

@@ -18,7 +18,7 @@ def _op_types(path):
 def test_fp16_runs_keeps_float32_io_and_metadata(onnx_path, tmp_path):
     pytest.importorskip("onnxconverter_common")
     import onnx
-    from linknet_edge.export.onnx_header import read_onnx_spec
+    from linknet_edge.onnx_file import read_onnx_spec
     from linknet_edge.export.precision import convert_precision
     out = str(tmp_path / "fp16.onnx")
     report = convert_precision(onnx_path, out, "fp16", count=2)

@@ -11,7 +11,7 @@ pytestmark = requires_torch
 
 @pytest.fixture
 def checkpoint(tmp_path):
-    from linknet_edge.checkpoint import save_checkpoint
+    from linknet_edge.weights import save_checkpoint
     from linknet_edge.model import build_model
     from linknet_edge.spec import preset_spec
     spec = preset_spec("camvid", input_size=(64, 64))
@@ -23,7 +23,7 @@ def checkpoint(tmp_path):
 
 def test_round_trip_keeps_spec_weights_and_metadata(checkpoint):
     import torch
-    from linknet_edge.checkpoint import load_checkpoint, load_model
+    from linknet_edge.weights import load_checkpoint, load_model
     loaded = load_checkpoint(checkpoint)
     model, spec = load_model(checkpoint)
     assert (loaded.epoch, loaded.metrics, spec.num_classes) == (4, {"miou": 0.5}, 11)
@@ -33,7 +33,7 @@ def test_round_trip_keeps_spec_weights_and_metadata(checkpoint):
 
 
 def test_truncated_file_is_one_line_error(checkpoint, tmp_path):
-    from linknet_edge.checkpoint import load_checkpoint
+    from linknet_edge.weights import load_checkpoint
     from linknet_edge.errors import CheckpointError
     data = open(checkpoint, "rb").read()
     bad = tmp_path / "cut.pt"
@@ -44,7 +44,7 @@ def test_truncated_file_is_one_line_error(checkpoint, tmp_path):
 
 @pytest.mark.parametrize("content", [b"hello", b""])
 def test_not_a_checkpoint(tmp_path, content):
-    from linknet_edge.checkpoint import load_checkpoint
+    from linknet_edge.weights import load_checkpoint
     from linknet_edge.errors import CheckpointError
     bad = tmp_path / "x.pt"
     bad.write_bytes(content)
@@ -54,7 +54,7 @@ def test_not_a_checkpoint(tmp_path, content):
 
 def test_plain_state_dict_is_not_taken_for_a_checkpoint(tmp_path):
     import torch
-    from linknet_edge.checkpoint import load_checkpoint
+    from linknet_edge.weights import load_checkpoint
     from linknet_edge.errors import CheckpointError
     torch.save({"state_dict": {"w": torch.zeros(1)}}, str(tmp_path / "sd.pt"))
     with pytest.raises(CheckpointError, match="not a linknet-edge checkpoint"):
@@ -62,14 +62,14 @@ def test_plain_state_dict_is_not_taken_for_a_checkpoint(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    from linknet_edge.checkpoint import load_model
+    from linknet_edge.weights import load_model
     from linknet_edge.errors import CheckpointError
     with pytest.raises(CheckpointError, match="nope.pt: no such checkpoint"):
         load_model(str(tmp_path / "nope.pt"))
 
 
 def test_other_class_count_or_architecture_is_refused(checkpoint):
-    from linknet_edge.checkpoint import load_model
+    from linknet_edge.weights import load_model
     from linknet_edge.errors import SpecMismatch
     from linknet_edge.spec import preset_spec
     with pytest.raises(SpecMismatch, match="has 11 classes.*expected 19"):
@@ -79,7 +79,7 @@ def test_other_class_count_or_architecture_is_refused(checkpoint):
 
 
 def test_weights_of_another_shape_are_one_error(checkpoint):
-    from linknet_edge.checkpoint import load_checkpoint, load_weights
+    from linknet_edge.weights import load_checkpoint, load_weights
     from linknet_edge.errors import SpecMismatch
     from linknet_edge.model import build_model
     with pytest.raises(SpecMismatch, match="tensors of another shape.*head.tp_conv2"):
@@ -88,7 +88,7 @@ def test_weights_of_another_shape_are_one_error(checkpoint):
 
 def test_interrupted_save_leaves_the_old_file(checkpoint, monkeypatch):
     import torch
-    from linknet_edge.checkpoint import save_checkpoint
+    from linknet_edge.weights import save_checkpoint
     from linknet_edge.model import build_model
     from linknet_edge.spec import preset_spec
     before = open(checkpoint, "rb").read()

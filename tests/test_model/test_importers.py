@@ -52,8 +52,8 @@ def _camvid_spec(extra_class=False):
 @pytest.mark.parametrize("cls_name", ["LinkNet", "LinkNetBase"])
 def test_elab_import_gives_the_original_outputs(elab_module, tmp_path, cls_name):
     import torch
-    from linknet_edge.checkpoint import load_model
-    from linknet_edge.importers import import_elab_checkpoint
+    from linknet_edge.weights import load_model
+    from linknet_edge.weights import import_elab_checkpoint
     original = _elab_checkpoint(elab_module, cls_name, tmp_path / "elab.pth")
     out = import_elab_checkpoint(str(tmp_path / "elab.pth"), str(tmp_path / "ours.pt"),
                                  _camvid_spec(extra_class=True))
@@ -68,9 +68,9 @@ def test_elab_import_gives_the_original_outputs(elab_module, tmp_path, cls_name)
 
 def test_elab_import_can_drop_the_void_output(elab_module, tmp_path):
     import torch
-    from linknet_edge.checkpoint import load_model
+    from linknet_edge.weights import load_model
     from linknet_edge.errors import SpecMismatch
-    from linknet_edge.importers import import_elab_checkpoint
+    from linknet_edge.weights import import_elab_checkpoint
     original = _elab_checkpoint(elab_module, "LinkNet", tmp_path / "elab.pth")
     with pytest.raises(SpecMismatch, match="12 outputs.*--drop-output"):
         import_elab_checkpoint(str(tmp_path / "elab.pth"), str(tmp_path / "o.pt"), _camvid_spec())
@@ -90,7 +90,7 @@ def test_elab_import_never_imports_the_pickled_model_module(elab_module, tmp_pat
     code = textwrap.dedent("""
         import sys
         sys.path.insert(0, {tmp!r})
-        from linknet_edge.importers import read_foreign_checkpoint
+        from linknet_edge.weights import read_foreign_checkpoint
         data = read_foreign_checkpoint({ckpt!r})
         assert {module!r} not in sys.modules
         print(type(data["model_def"]).__module__, len(data["state_dict"]), data["epoch"])
@@ -103,7 +103,7 @@ def test_elab_import_never_imports_the_pickled_model_module(elab_module, tmp_pat
 
 
 def test_plain_load_refuses_the_elab_pickle_with_a_hint(elab_module, tmp_path):
-    from linknet_edge.checkpoint import load_checkpoint
+    from linknet_edge.weights import load_checkpoint
     from linknet_edge.errors import CheckpointError
     _elab_checkpoint(elab_module, "LinkNet", tmp_path / "elab.pth")
     with pytest.raises(CheckpointError, match="linknet-edge import"):
@@ -112,7 +112,7 @@ def test_plain_load_refuses_the_elab_pickle_with_a_hint(elab_module, tmp_path):
 
 def test_torchvision_resnet18_file_loads_into_the_encoder(tmp_path):
     import torch
-    from linknet_edge.importers import load_encoder_weights
+    from linknet_edge.weights import load_encoder_weights
     from linknet_edge.model import build_model
     torch.manual_seed(1)
     donor = build_model("linknet", 3).encoder
@@ -129,7 +129,7 @@ def test_torchvision_resnet18_file_loads_into_the_encoder(tmp_path):
 def test_a_wrong_encoder_file_is_one_clear_error(tmp_path):
     import torch
     from linknet_edge.errors import SpecMismatch
-    from linknet_edge.importers import load_encoder_weights
+    from linknet_edge.weights import load_encoder_weights
     from linknet_edge.model import build_model
     torch.save({"conv1.weight": torch.zeros(64, 3, 3, 3)}, str(tmp_path / "bad.pth"))
     with pytest.raises(SpecMismatch, match="bad.pth: weights do not fit"):

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from linknet_edge.errors import BackendUnavailable, CheckpointError, SpecError
+from linknet_edge.errors import BackendUnavailable, ModelFileError, SpecError
 from linknet_edge.runtime.backends import backend_for_path, describe_backends, load_model
-from linknet_edge.runtime.backends._onnx_graph import graph_summary, precision_of
+from linknet_edge.onnx_file import read_onnx_info
 from linknet_edge.runtime.backends.onnxruntime import choose_providers
 from tests.markers import requires_onnx, requires_onnxruntime, requires_torch
 
@@ -72,10 +72,12 @@ def _write_graph(path, initializer_dtype=np.float32, quantize=False, spec_json=N
     (np.float32, False, "fp32"), (np.float16, False, "fp16"), (np.float32, True, "int8")])
 def test_precision_is_read_from_the_graph(tmp_path, dtype, quantize, expected):
     path = _write_graph(tmp_path / "g.onnx", dtype, quantize)
-    with open(path, "rb") as handle:
-        summary = graph_summary(handle.read())
-    assert ("QuantizeLinear" in summary["op_types"]) is quantize
-    assert precision_of(summary) == expected
+    info = read_onnx_info(path)
+    assert ("QuantizeLinear" in info.op_types) is quantize
+    assert info.precision == expected
+    assert [(i.name, i.dtype, i.shape) for i in info.inputs] == [("input", "float32",
+                                                                  [1, 3, 32, 32])]
+    assert info.opset == 13
 
 
 @requires_onnx
@@ -100,11 +102,11 @@ def test_a_model_without_spec_names_the_file_and_the_fix(tmp_path):
 
 @requires_onnxruntime
 def test_missing_and_corrupt_files_name_the_file(tmp_path):
-    with pytest.raises(CheckpointError, match="absent.onnx"):
+    with pytest.raises(ModelFileError, match="absent.onnx"):
         load_model(str(tmp_path / "absent.onnx"))
     corrupt = tmp_path / "corrupt.onnx"
     corrupt.write_bytes(b"\x08\x07garbage" * 100)
-    with pytest.raises(CheckpointError, match="corrupt.onnx") as info:
+    with pytest.raises(ModelFileError, match="corrupt.onnx") as info:
         load_model(str(corrupt))
     assert "\n" not in str(info.value)
 

@@ -127,8 +127,9 @@ def test_unavailable_without_tensorrt_and_pycuda():
 
 
 def test_tensorrt_modules_import_without_torch_or_tensorrt():
-    code = ("import sys; import runtime.backends.tensorrt, export.tensorrt, export.calibrate, "
-            "export.trtexec, linknet_edge.commands.build; "
+    code = ("import sys; import linknet_edge.runtime.backends.tensorrt, "
+            "linknet_edge.export.tensorrt, linknet_edge.export.calibrate, "
+            "linknet_edge.export.trtexec, linknet_edge.export.commands.build; "
             "bad = [m for m in ('torch', 'tensorrt', 'pycuda', 'onnx', 'cv2') "
             "if m in sys.modules]; "
             "print(bad); sys.exit(1 if bad else 0)")

@@ -44,7 +44,7 @@ def test_two_process_gloo_run_trains_and_writes_one_set_of_files(tmp_path):
 def _check_val_metrics_cover_all_frames(out):
     """Rank 0 scored frame 0 and 2, rank 1 frame 1: the logged mIoU must be that of all three."""
     from torch.utils.data import DataLoader
-    from linknet_edge.checkpoint import load_checkpoint, load_model
+    from linknet_edge.weights import load_checkpoint, load_model
     from linknet_edge.data import open_dataset
     from linknet_edge.training import SegmentationDataset, make_criterion
     from linknet_edge.training.distributed import DistributedContext

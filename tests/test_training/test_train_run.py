@@ -54,7 +54,7 @@ def test_history_csv_has_one_row_per_epoch_with_the_scheduled_lr(finished_run):
 
 def test_checkpoint_loads_with_weights_only_and_runs(finished_run):
     import torch
-    from linknet_edge.checkpoint import load_model
+    from linknet_edge.weights import load_model
     _, out, _ = finished_run
     data = torch.load(str(out / "last.pt"), map_location="cpu", weights_only=True)
     assert data["epoch"] == 2 and data["optimizer"]["state"]

@@ -1,6 +1,6 @@
 """``linknet-edge quantize``: FP32 ONNX -> FP16 or INT8 ONNX, compared with the FP32 file."""
 
-from ._common import add_verb
+from linknet_edge.arguments import add_verb
 
 
 def add_parser(subparsers):
@@ -31,7 +31,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from linknet_edge.export.precision import convert_precision
+    from ..precision import convert_precision
     from linknet_edge.errors import ExportError
     if args.dataset and not args.data_root:
         raise ExportError("--dataset {} needs --data-root DIR".format(args.dataset))

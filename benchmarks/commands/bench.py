@@ -1,6 +1,6 @@
 """``linknet-edge bench``: latency/FPS of model files, accuracy of every backend vs PyTorch."""
 
-from ._common import add_labelled_split, add_verb, size_type
+from linknet_edge.arguments import add_labelled_split, add_verb, size_type
 
 __all__ = ["add_parser", "run"]
 
@@ -68,8 +68,8 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from linknet_edge.benchmarks import (check_accuracy_floors, format_table, measure_accuracy,
-                                         measure_latency, write_reports)
+    from .. import (check_accuracy_floors, format_table, measure_accuracy, measure_latency,
+                    write_reports)
     if args.bench_command == "latency":
         report = measure_latency(args.models, sizes=args.size, batch=args.batch,
                                  warmup=args.warmup, iters=args.iters, backends=args.backend)

@@ -12,10 +12,10 @@ import zipfile
 
 import torch
 
-from .atomic import atomic_path
-from .errors import CheckpointError, SpecError, SpecMismatch, first_line
-from .model import model_from_spec
-from .spec import ModelSpec
+from ..atomic import atomic_path
+from ..errors import CheckpointError, SpecError, SpecMismatch, first_line
+from ..model import model_from_spec
+from ..spec import ModelSpec
 
 __all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint", "load_model", "load_weights",
            "torch_load", "HAS_WEIGHTS_ONLY"]

@@ -1,6 +1,6 @@
 """``linknet-edge doctor``: what this machine has and what of the toolkit can run on it."""
 
-from ._common import add_verb
+from linknet_edge.arguments import add_verb
 
 
 def add_parser(subparsers):
@@ -12,7 +12,7 @@ def add_parser(subparsers):
 
 def run(args):
     import json
-    from linknet_edge.runtime.environment import describe_environment, format_environment
+    from ..environment import describe_environment, format_environment
     env = describe_environment()
     print(json.dumps(env, indent=2) if args.json else format_environment(env))
     return 0

@@ -10,10 +10,10 @@ import re
 
 import torch
 
+from ..errors import CheckpointError, SpecMismatch, first_line
+from ..model import build_model
 from . import _safe_pickle
 from .checkpoint import HAS_WEIGHTS_ONLY, load_weights, save_checkpoint
-from .errors import CheckpointError, SpecMismatch, first_line
-from .model import build_model
 
 __all__ = ["read_foreign_checkpoint", "convert_elab_state_dict", "import_elab_checkpoint",
            "load_encoder_weights"]

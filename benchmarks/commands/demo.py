@@ -1,6 +1,6 @@
 """``linknet-edge demo``: train, export, verify, segment a clip and benchmark, with no download."""
 
-from ._common import add_verb, size_type
+from linknet_edge.arguments import add_verb, size_type
 
 
 def add_parser(subparsers):
@@ -23,7 +23,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from linknet_edge.benchmarks.demo import run_demo
+    from ..demo import run_demo
     result = run_demo(args.out, args.data_root, args.size, args.epochs, args.frames, args.limit,
                       args.seed)
     print(result.format())

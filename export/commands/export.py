@@ -1,6 +1,6 @@
 """``linknet-edge export``: checkpoint -> ONNX (spec inside), verified against PyTorch."""
 
-from ._common import add_verb
+from linknet_edge.arguments import add_verb
 
 
 def add_parser(subparsers):
@@ -27,7 +27,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from linknet_edge.export.onnx import export_onnx
+    from ..onnx import export_onnx
     from linknet_edge.errors import ExportError
     from linknet_edge.sizes import parse_size
     report = export_onnx(args.checkpoint, args.output, size=parse_size(args.size) if args.size

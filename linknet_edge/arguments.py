@@ -33,17 +33,18 @@ def add_verb(subparsers, name, help_text, examples, description=None):
 
 def size_type(text):
     """argparse type for ``WxH``: returns (H, W) or fails with the multiple-of-32 hint."""
-    from ..errors import InputSizeError
-    from ..sizes import parse_size
+    from .errors import InputSizeError
+    from .sizes import parse_size
     try:
         return parse_size(text)
     except InputSizeError as exc:
         raise argparse.ArgumentTypeError(str(exc))
 
 
-def add_labelled_split(parser):
-    """The checkpoint and the labelled split a verb scores: CKPT --dataset --data-root --split."""
-    parser.add_argument("checkpoint", help="a .pt checkpoint written by linknet-edge train")
+def add_labelled_split(parser, model="checkpoint",
+                       model_help="a .pt checkpoint written by linknet-edge train"):
+    """The model and the labelled split a verb scores: MODEL --dataset --data-root --split."""
+    parser.add_argument(model, help=model_help)
     parser.add_argument("--dataset", required=True, choices=DATASET_KINDS,
                         help="dataset layout (see docs/datasets.md)")
     parser.add_argument("--data-root", required=True, metavar="DIR", help="the dataset folder")

@@ -1,6 +1,6 @@
 """``linknet-edge build``: ONNX -> TensorRT engine (+ sidecar), on the device that runs it."""
 
-from ._common import add_verb
+from linknet_edge.arguments import add_verb
 
 
 def add_parser(subparsers):
@@ -34,7 +34,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from linknet_edge.export.tensorrt import build_engine
+    from ..tensorrt import build_engine
     rebuild = "never" if args.no_rebuild else "always" if args.force else "auto"
     print(build_engine(args.onnx, args.output, precision=args.precision,
                        workspace_mib=args.workspace, calib_dir=args.calib,

@@ -1,6 +1,6 @@
 """``linknet-edge verify``: an ONNX file against its checkpoint, and its TensorRT 8.2 report."""
 
-from ._common import add_verb
+from linknet_edge.arguments import add_verb
 
 
 def add_parser(subparsers):
@@ -20,7 +20,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from linknet_edge.export.verify import verify_onnx
+    from ..verify import verify_onnx
     from linknet_edge.errors import ExportError
     report = verify_onnx(args.onnx, args.checkpoint, images=args.images, count=args.count,
                          min_agreement=args.min_agreement, tolerance=args.tolerance)

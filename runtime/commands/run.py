@@ -2,7 +2,7 @@
 
 import argparse
 
-from ._common import add_verb
+from linknet_edge.arguments import add_verb
 
 EXAMPLES = [
     "linknet-edge run model.onnx --input clip.mp4 --output overlay.mp4",
@@ -54,9 +54,9 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from linknet_edge.runtime.pipeline import run_pipeline
-    from linknet_edge.runtime.timings import format_table
-    from ..sizes import format_size
+    from ..pipeline import run_pipeline
+    from ..timings import format_table
+    from linknet_edge.sizes import format_size
     outputs = list(args.output or ["none"]) + (["masks://" + args.save_masks]
                                                if args.save_masks else [])
     summary = run_pipeline(
