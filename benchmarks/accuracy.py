@@ -36,12 +36,12 @@ class AccuracyReport(BenchmarkReport):
     """Rows of ``measure_accuracy``, one per variant; mIoU and pixel accuracy in percent."""
 
     kind = "accuracy"
+    error = AccuracyFloorError
     columns = ("variant", "backend", "precision", "provider", "status", "frames", "size",
                "file_mb", "miou", "miou_delta", "agreement", "pixel_accuracy", "mean_ms",
                "std_ms", "p50_ms", "p90_ms", "p99_ms", "fps", "gmacs", "gflops", "peak_share",
                "file", "reason")
 
-    @property
     def failures(self):
         """One line per variant that misses a floor set in ``settings`` (empty without floors)."""
         min_miou = self.settings.get("min_miou")
@@ -64,10 +64,6 @@ class AccuracyReport(BenchmarkReport):
                 lines.append("{}: loses {:.2f} points of mIoU against {}, more than "
                              "--max-miou-drop {:g}".format(name, -delta, REFERENCE, max_drop))
         return lines
-
-    @property
-    def passed(self):
-        return not self.failures
 
 
 class _TimedPredictor(object):
@@ -198,8 +194,4 @@ def measure_accuracy(checkpoint, dataset_kind, root, split, size=None, backends=
 
 def check_accuracy_floors(report):
     """Raise ``AccuracyFloorError`` naming the first variant that missed a floor, if any."""
-    failures = report.failures
-    if failures:
-        more = " (and {} more)".format(len(failures) - 1) if len(failures) > 1 else ""
-        raise AccuracyFloorError(failures[0] + more)
-    return report
+    return report.check()

@@ -30,16 +30,17 @@ class DemoResult(object):
         self.bench = None
 
     def format(self):
-        from .report import format_table
-        lines = ["", "LinkNet-Edge demo: {}".format(self.out_dir), ""]
-        lines.append("{:<9} {:>7}  {}".format("step", "seconds", "result"))
-        for name, seconds, outcome, _ in self.steps:
-            lines.append("{:<9} {:>7.1f}  {}".format(name, seconds, outcome))
+        from linknet_edge.tables import format_grid, format_rows
+        parts = ["", "LinkNet-Edge demo: {}".format(self.out_dir), "",
+                 format_grid(["step", "seconds", "result"],
+                             [[name, "{:.1f}".format(seconds), outcome]
+                              for name, seconds, outcome, _ in self.steps],
+                             right=(1,), rule=False)]
         if self.bench is not None:
-            lines += ["", format_table(self.bench)]
-        lines += ["", "Files:"] + ["  {:<10} {}".format(k, v) for k, v in self.paths.items()]
-        lines += ["", "The same on your data:"] + ["  " + cmd for _, _, _, cmd in self.steps]
-        return "\n".join(lines)
+            parts += ["", self.bench.format()]
+        parts += ["", format_rows("Files:", [("  " + k, v) for k, v in self.paths.items()])]
+        parts += ["", "The same on your data:"] + ["  " + cmd for _, _, _, cmd in self.steps]
+        return "\n".join(parts)
 
 
 class _Step(object):
@@ -64,10 +65,10 @@ def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epoch
     Without ``data_root`` the data are synthetic street scenes made here; with it, ``data_root``
     is a CamVid root (SegNet layout) and ``limit`` caps the frames of each split.
     """
-    from linknet_edge.synthetic import write_clip, write_dataset
+    from linknet_edge.data.synthetic import write_clip, write_dataset
     from linknet_edge.training import train
     from linknet_edge.export.onnx import export_onnx
-    from linknet_edge.runtime.pipeline import run_pipeline
+    from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
     from .accuracy import measure_accuracy
     from .report import write_reports
 
@@ -105,7 +106,7 @@ def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epoch
         clip = os.path.join(os.path.dirname(root), _REAL_CLIP) if data_root else None
         if not clip or not os.path.isfile(clip):
             clip = write_clip(os.path.join(out, "drive.mp4"), seed=seed + 1, num_frames=frames)[0]
-        timings = run_pipeline(onnx_path, clip, [overlay], max_frames=frames)
+        timings = run_pipeline(onnx_path, clip, [overlay], stream=StreamOptions(max_frames=frames))
         step.outcome = "{} frames of {} -> {} at {:.1f} FPS".format(
             timings["frames"], os.path.basename(clip), overlay, timings["fps"])
     result.paths["clip"], result.paths["overlay"] = clip, overlay

@@ -33,7 +33,7 @@ def measure_pipeline_fps(model, source, frames=100, outputs="none", rounds=3, ba
     import numpy as np
     from linknet_edge.preprocessing import to_network_input
     from linknet_edge.runtime.backends import load_model
-    from linknet_edge.runtime.pipeline import run_pipeline
+    from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
     from linknet_edge.runtime.sources import open_source
     runner = load_model(model, backend)
     try:
@@ -46,8 +46,8 @@ def measure_pipeline_fps(model, source, frames=100, outputs="none", rounds=3, ba
         backend_fps, pipeline_fps, summary = [], [], None
         for round_index in range(rounds):
             backend_fps.append(_backend_fps(runner, batches))
-            summary = run_pipeline(runner, source, outputs, max_frames=len(images), batch=batch,
-                                   log_every=None)
+            summary = run_pipeline(runner, source, outputs, stream=StreamOptions(
+                batch, max_frames=len(images), log_every=None))
             pipeline_fps.append(summary["fps"])
             logger.info("round %d: backend %.2f FPS, pipeline %.2f FPS", round_index + 1,
                         backend_fps[-1], pipeline_fps[-1])

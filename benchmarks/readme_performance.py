@@ -25,7 +25,7 @@ INT8_SPEEDUP, INT8_MAX_DROP, FP32_PEAK_SHARE = 2.0, 1.0, 0.9
 def _untrained_checkpoint(path, size):
     from linknet_edge.weights import save_checkpoint
     from linknet_edge.model import build_model
-    from linknet_edge.spec import preset_spec
+    from linknet_edge.data import preset_spec
     return save_checkpoint(path, build_model("linknet", 11).eval(),
                            preset_spec("camvid", input_size=size))
 

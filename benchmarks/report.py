@@ -11,6 +11,7 @@ import math
 import os
 
 from linknet_edge.atomic import atomic_path, write_atomic, write_json_atomic
+from linknet_edge.tables import format_grid
 
 from .results import is_number
 
@@ -66,18 +67,15 @@ def _header(column):
 def format_table(report, reason_width=60):
     """The summary columns as an aligned plain-text table."""
     columns = _summary_columns(report)
-    cells = [[_header(c) for c in columns]]
-    cells += [[format_value(c, row.get(c), reason_width) for c in columns] for row in report.rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    lines = ["  ".join(cell.ljust(w) if i == 0 or not _numeric(columns[i]) else cell.rjust(w)
-                       for i, (cell, w) in enumerate(zip(line, widths))).rstrip()
-             for line in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    rows = [[format_value(c, row.get(c), reason_width) for c in columns] for row in report.rows]
+    footer = []
     peak = report.peak_gflops
     if peak:
-        lines.append("share of peak: of {:.1f} GFLOP/s, the best float32 matrix product measured "
-                     "in this run ({})".format(peak, _peak_text(report)))
-    return "\n".join(lines)
+        footer.append("share of peak: of {:.1f} GFLOP/s, the best float32 matrix product "
+                      "measured in this run ({})".format(peak, _peak_text(report)))
+    return format_grid([_header(c) for c in columns], rows,
+                       right=[i for i, c in enumerate(columns) if i and _numeric(c)],
+                       footer=footer)
 
 
 def _numeric(column):

@@ -12,6 +12,7 @@ import os
 import numpy as np
 
 from linknet_edge.errors import LinkNetEdgeError, first_line
+from linknet_edge.reports import Report
 
 __all__ = ["BenchmarkReport", "OK", "UNAVAILABLE", "FAILED", "timing_stats", "throughput",
            "power_columns", "file_megabytes", "one_line", "is_number"]
@@ -19,8 +20,9 @@ __all__ = ["BenchmarkReport", "OK", "UNAVAILABLE", "FAILED", "timing_stats", "th
 OK, UNAVAILABLE, FAILED = "ok", "unavailable", "failed"
 
 
-class BenchmarkReport(object):
-    """Rows plus the context needed to trust them. Subclasses set ``kind`` and ``columns``."""
+class BenchmarkReport(Report):
+    """Rows plus the context needed to trust them. Subclasses set ``kind`` and ``columns``;
+    ``format()`` is the terminal table (``benchmarks.report.format_table``)."""
 
     kind = "benchmark"
     columns = ()
@@ -36,6 +38,18 @@ class BenchmarkReport(object):
         """The best float32 matrix-product GFLOP/s measured in this run (None if not measured)."""
         rates = [p["gflops"] for p in self.peaks.values() if p and p.get("gflops")]
         return max(rates) if rates else None
+
+    def summary(self):
+        failures = self.failures()
+        if failures:
+            more = " (and {} more)".format(len(failures) - 1) if len(failures) > 1 else ""
+            return failures[0] + more
+        return "{} benchmark: {} of {} rows ok".format(self.kind, len(self.ok_rows()),
+                                                       len(self.rows))
+
+    def format(self):
+        from .report import format_table
+        return format_table(self)
 
     def ok_rows(self):
         return [row for row in self.rows if row.get("status") == OK]

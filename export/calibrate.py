@@ -14,9 +14,10 @@ import numpy as np
 
 from linknet_edge.atomic import write_atomic
 from linknet_edge.errors import DatasetError
+from linknet_edge.images import find_images, read_image_bgr
 from linknet_edge.preprocessing import to_network_input
 
-from .sample_images import find_images, read_image, spread_evenly
+from .sample_images import spread_evenly
 
 __all__ = ["CalibrationBatches", "EntropyCalibrator", "DEFAULT_MAX_IMAGES"]
 
@@ -54,7 +55,7 @@ class CalibrationBatches(object):
     def __iter__(self):
         for start in range(0, len(self.paths), self.batch_size):
             yield to_network_input(
-                [read_image(path) for path in self.paths[start:start + self.batch_size]],
+                [read_image_bgr(path) for path in self.paths[start:start + self.batch_size]],
                 self.spec)
 
 

@@ -79,7 +79,7 @@ def _text(value):
 def _arch_tx1_safe(arch):
     """The registry's verdict for ``arch``, or None where the model package (torch) is absent."""
     try:
-        from linknet_edge.model import is_tx1_safe
+        from linknet_edge.architectures import is_tx1_safe
     except ImportError:
         return None
     try:

@@ -15,10 +15,11 @@ import warnings
 from linknet_edge import __version__
 from linknet_edge.atomic import atomic_path
 from linknet_edge.errors import ExportError, first_line
+from linknet_edge.onnx_file import ONNX_SPEC_KEY
+from linknet_edge.reports import Report
 from linknet_edge.sizes import check_size, format_size
-from linknet_edge.spec import ONNX_SPEC_KEY
+from linknet_edge.tables import format_rows
 
-from ._table import format_rows
 from .trt82_operators import MAX_OPSET
 
 __all__ = ["export_onnx", "ExportReport", "check_opset", "SPEC_KEY",
@@ -32,8 +33,10 @@ VERSION_KEY = "linknet_edge.version"
 MIN_OPSET = 11
 
 
-class ExportReport(object):
+class ExportReport(Report):
     """What was written, plus the ``VerificationReport`` when the export was verified."""
+
+    error = ExportError
 
     def __init__(self, path, spec, opset, input_shape, outputs, verification=None):
         self.path = path
@@ -43,9 +46,8 @@ class ExportReport(object):
         self.outputs = outputs
         self.verification = verification
 
-    @property
-    def passed(self):
-        return self.verification is None or self.verification.passed
+    def failures(self):
+        return [] if self.verification is None else self.verification.failures()
 
     def summary(self):
         if self.verification is not None:
@@ -134,7 +136,7 @@ def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
         check_size(size[0], size[1], what="export")
     import torch
     from linknet_edge.weights import load_model
-    from linknet_edge.model import is_tx1_safe
+    from linknet_edge.architectures import is_tx1_safe
     model, spec = load_model(checkpoint_path)
     if size is not None:
         spec = spec.replace(input_size=[int(size[0]), int(size[1])])

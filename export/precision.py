@@ -11,9 +11,10 @@ import numpy as np
 
 from linknet_edge.errors import ExportError, SpecMismatch
 from linknet_edge.preprocessing import to_network_input
+from linknet_edge.reports import Report
 from linknet_edge.runtime.backends import load_model
+from linknet_edge.tables import format_rows
 
-from ._table import format_rows
 from .agreement import compare_logits
 from .sample_images import select_images, spread_evenly
 
@@ -24,8 +25,10 @@ logger = logging.getLogger(__name__)
 PRECISIONS = ("fp16", "int8")
 
 
-class PrecisionReport(object):
+class PrecisionReport(Report):
     """FP16/INT8 file vs its FP32 source. ``miou`` is ``(fp32, candidate)`` or None."""
+
+    error = ExportError
 
     def __init__(self, precision, reference, candidate, images, agreement, miou=None,
                  labelled=None, min_agreement=None, peaks=None):
@@ -46,12 +49,17 @@ class PrecisionReport(object):
         from .fp16 import FP16_MAX
         return sorted(n for n, v in (self.peaks or {}).items() if v > FP16_MAX)
 
-    @property
-    def passed(self):
-        """No inf/NaN and, if a floor was given, class-map agreement at or above it."""
-        floor = self.min_agreement or 0.0
-        return (not self.agreement.nonfinite and not self.overflow
-                and self.agreement.pixel_agreement >= floor)
+    def failures(self):
+        """inf/NaN logits, activations beyond FP16's range, agreement below the floor."""
+        out = []
+        if self.agreement.nonfinite:
+            out.append("{} inf/NaN logits".format(self.agreement.nonfinite))
+        if self.overflow:
+            out.append("{} tensors beyond FP16's range".format(len(self.overflow)))
+        if self.min_agreement and self.agreement.pixel_agreement < self.min_agreement:
+            out.append("agreement {:.3%} < {:.3%}".format(self.agreement.pixel_agreement,
+                                                          self.min_agreement))
+        return out
 
     def summary(self):
         text = "{}: {} agrees with FP32 on {:.3%} of pixels".format(

@@ -7,19 +7,9 @@ training and the runtime see.
 
 import numpy as np
 
-from linknet_edge.errors import DatasetError
-from linknet_edge.images import IMAGE_SUFFIXES, list_images
+from linknet_edge.images import find_images, read_image_bgr
 
-__all__ = ["IMAGE_SUFFIXES", "find_images", "spread_evenly", "read_image", "read_images",
-           "synthetic_images", "select_images"]
-
-def find_images(source):
-    """Sorted image paths from a folder, a glob pattern, one file or a list of files."""
-    paths = list_images(source)
-    if not paths:
-        raise DatasetError("{}: no images found (looked for {})".format(
-            source, ", ".join(IMAGE_SUFFIXES)))
-    return paths
+__all__ = ["spread_evenly", "read_images", "synthetic_images", "select_images"]
 
 
 def spread_evenly(items, count):
@@ -31,28 +21,19 @@ def spread_evenly(items, count):
     return [items[i] for i in sorted(set(index.tolist()))]
 
 
-def read_image(path):
-    """One image file as an HWC uint8 BGR frame; ``DatasetError`` if it cannot be decoded."""
-    import cv2
-    frame = cv2.imread(path, cv2.IMREAD_COLOR)
-    if frame is None:
-        raise DatasetError("{}: cannot decode image".format(path))
-    return frame
-
-
 def read_images(source, count=None):
     """Read up to ``count`` images (evenly spread over the sorted list) as BGR uint8 frames."""
-    return [read_image(path) for path in spread_evenly(find_images(source), count)]
+    return [read_image_bgr(path) for path in spread_evenly(find_images(source), count)]
 
 
 def synthetic_images(count=4, size=(360, 480)):
-    """``count`` deterministic synthetic street frames (BGR uint8): ``linknet_edge.synthetic``
+    """``count`` deterministic synthetic street frames (BGR uint8): ``linknet_edge.data.synthetic``
     scenes of seeds 0 .. count-1.
 
     Structured scenes (sky, buildings, road, cars, people, sensor noise), never plain noise, so
     class maps have regions and edges as on real frames.
     """
-    from linknet_edge.synthetic import render_scene
+    from linknet_edge.data.synthetic import render_scene
     return [render_scene(seed, size)[0] for seed in range(count)]
 
 

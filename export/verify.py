@@ -9,8 +9,9 @@ normalisation lands far above 1e-2).
 import logging
 
 from linknet_edge.errors import ExportError, first_line
+from linknet_edge.reports import Report
+from linknet_edge.tables import format_rows
 
-from ._table import format_rows
 from .agreement import compare_logits
 from .compat import check_tensorrt_compat
 from .sample_images import select_images
@@ -24,9 +25,11 @@ DEFAULT_MIN_AGREEMENT = 0.999
 #: max |logit error| allowed, as a fraction of the reference logit range (max - min).
 DEFAULT_TOLERANCE = 1e-3
 
-class VerificationReport(object):
+class VerificationReport(Report):
     """ONNX Runtime vs PyTorch (``agreement``), the ``classes`` output vs argmax of its logits
     (``classes_agreement``, None without that output) and the TensorRT 8.2 ``compat`` report."""
+
+    error = ExportError
 
     def __init__(self, path, images, agreement, classes_agreement, compat,
                  min_agreement=DEFAULT_MIN_AGREEMENT, tolerance=DEFAULT_TOLERANCE,
@@ -57,10 +60,6 @@ class VerificationReport(object):
             out.append("TensorRT 8.2: " + "; ".join(
                 "{} {}".format(f.op, f.message) for f in self.compat.errors[:2]))
         return out
-
-    @property
-    def passed(self):
-        return not self.failures()
 
     def summary(self):
         failures = self.failures()

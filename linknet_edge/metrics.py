@@ -21,6 +21,8 @@ import math
 
 import numpy as np
 
+from .tables import format_grid
+
 __all__ = ["ConfusionMatrix", "score_predictions", "format_table", "summary_to_json",
            "CITYSCAPES_INSTANCE_SIZES", "CITYSCAPES_REFERENCE_AREA"]
 
@@ -175,26 +177,24 @@ def summary_to_json(summary, class_names):
 
 
 def _percent(value):
-    return "    -" if value is None or math.isnan(value) else "{:5.1f}".format(100.0 * value)
+    return "-" if value is None or math.isnan(value) else "{:.1f}".format(100.0 * value)
 
 
 def format_table(summary, class_names):
-    """The metrics as a plain-text table (percentages)."""
-    width = max([len(n) for n in class_names] + [20])
+    """The metrics as a plain-text table (percentages): per class, then the means."""
     instances = summary["iiou"] is not None
-    header = "{:<{w}}  {:>5}  {:>5}".format("class", "IoU", "Acc", w=width)
-    lines = [header + ("  {:>5}".format("iIoU") if instances else ""), "-" * (len(header) + 7 * instances)]
+    header = ["class", "IoU", "Acc"] + (["iIoU"] if instances else [])
+    rows = []
     for i, name in enumerate(class_names):
-        line = "{:<{w}}  {}  {}".format(name, _percent(summary["iou"][i]),
-                                        _percent(summary["class_accuracy"][i]), w=width)
-        lines.append(line + ("  " + _percent(summary["iiou"][i]) if instances else ""))
-    lines.append("-" * len(lines[1]))
-    lines.append("{:<{w}}  {}".format("mean IoU", _percent(summary["miou"]), w=width))
-    lines.append("{:<{w}}  {:>5}  {}".format("mean class accuracy", "",
-                                              _percent(summary["mean_class_accuracy"]), w=width))
-    lines.append("{:<{w}}  {:>5}  {}".format("pixel accuracy", "",
-                                              _percent(summary["pixel_accuracy"]), w=width))
+        row = [name, _percent(summary["iou"][i]), _percent(summary["class_accuracy"][i])]
+        rows.append(row + ([_percent(summary["iiou"][i])] if instances else []))
+    means = [("mean IoU", _percent(summary["miou"]), ""),
+             ("mean class accuracy", "", _percent(summary["mean_class_accuracy"])),
+             ("pixel accuracy", "", _percent(summary["pixel_accuracy"]))]
     if instances:
-        lines.append("{:<{w}}  {:>5}  {:>5}  {}".format("mean iIoU", "", "",
-                                                         _percent(summary["miiou"]), w=width))
-    return "\n".join(lines)
+        means.append(("mean iIoU", "", "", _percent(summary["miiou"])))
+    width = max([len(n) for n in class_names] + [20])
+    rows = [[row[0].ljust(width)] + row[1:] for row in rows]
+    table = format_grid([header[0].ljust(width)] + header[1:], rows + [[]] + [
+        [m[0].ljust(width)] + list(m[1:]) for m in means], right=range(1, len(header)))
+    return table

@@ -6,7 +6,7 @@ network input the spec describes. Labels are only ever resized with nearest neig
 
 import numpy as np
 
-__all__ = ["resize_image", "resize_labels", "normalize", "to_network_input", "labels_to_frame"]
+__all__ = ["resize_image", "resize_labels", "normalize", "to_network_input"]
 
 
 def _cv2():
@@ -59,8 +59,3 @@ def to_network_input(frames_bgr, spec, size=None):
     for i, frame in enumerate(frames_bgr):
         _normalize_into(batch[i], resize_image(frame, size)[..., ::-1], spec)
     return batch
-
-
-def labels_to_frame(classes, frame_shape):
-    """Resize an HW class map back to a frame's (H, W) with nearest neighbour."""
-    return resize_labels(classes, tuple(frame_shape[:2]))

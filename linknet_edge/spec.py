@@ -4,6 +4,7 @@ Plain JSON, stdlib only, so the runtime on a Jetson reads it without torch. A sp
 registry name of the architecture with its constructor keywords, the classes with display
 colours, the label value that means "void", the network input size (H, W) and the
 normalisation: ``x = (pixel / 255 - mean) / std`` per channel, channels in ``channel_order``.
+The specs of the known datasets come from ``linknet_edge.data.preset_spec``.
 """
 
 import json
@@ -12,38 +13,11 @@ from .atomic import write_json_atomic
 from .errors import SpecError
 from .sizes import check_size
 
-__all__ = ["ModelSpec", "IMAGENET_MEAN", "IMAGENET_STD", "preset_spec", "PRESETS",
-           "ONNX_SPEC_KEY", "default_colors"]
-
-#: The ONNX ``metadata_props`` key that holds ``spec.to_json()`` in every exported model.
-ONNX_SPEC_KEY = "linknet_edge.spec"
+__all__ = ["ModelSpec", "IMAGENET_MEAN", "IMAGENET_STD", "default_colors"]
 
 #: ImageNet statistics in RGB order on the 0-1 scale (the encoder was pretrained with these).
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-
-_CAMVID = (
-    ("Sky", (128, 128, 128)), ("Building", (128, 0, 0)), ("Pole", (192, 192, 128)),
-    ("Road", (128, 64, 128)), ("Pavement", (60, 40, 222)), ("Tree", (128, 128, 0)),
-    ("SignSymbol", (192, 128, 128)), ("Fence", (64, 64, 128)), ("Car", (64, 0, 128)),
-    ("Pedestrian", (64, 64, 0)), ("Bicyclist", (0, 128, 192)),
-)
-_CITYSCAPES = (
-    ("road", (128, 64, 128)), ("sidewalk", (244, 35, 232)), ("building", (70, 70, 70)),
-    ("wall", (102, 102, 156)), ("fence", (190, 153, 153)), ("pole", (153, 153, 153)),
-    ("traffic light", (250, 170, 30)), ("traffic sign", (220, 220, 0)),
-    ("vegetation", (107, 142, 35)), ("terrain", (152, 251, 152)), ("sky", (70, 130, 180)),
-    ("person", (220, 20, 60)), ("rider", (255, 0, 0)), ("car", (0, 0, 142)),
-    ("truck", (0, 0, 70)), ("bus", (0, 60, 100)), ("train", (0, 80, 100)),
-    ("motorcycle", (0, 0, 230)), ("bicycle", (119, 11, 32)),
-)
-
-#: name -> (classes with colours, void label value, default input (H, W))
-PRESETS = {
-    "camvid": (_CAMVID, 11, (352, 480)),
-    "cityscapes": (_CITYSCAPES, 255, (512, 1024)),
-}
-
 
 class ModelSpec(object):
     """Architecture, classes, colours, void label, input size and normalisation of a model."""
@@ -175,16 +149,3 @@ def default_colors(count):
         r, g, b = colorsys.hsv_to_rgb((i * 0.618033988749895) % 1.0, 0.65, 0.95)
         colors.append((int(r * 255), int(g * 255), int(b * 255)))
     return colors
-
-
-def preset_spec(name, arch="linknet", input_size=None, **arch_kwargs):
-    """The spec for a known dataset (``camvid`` or ``cityscapes``)."""
-    try:
-        classes, void, default_size = PRESETS[name]
-    except KeyError:
-        raise SpecError("unknown dataset preset {!r}; choose from {}".format(
-            name, ", ".join(sorted(PRESETS))))
-    return ModelSpec(arch=arch, class_names=[c[0] for c in classes],
-                     colors=[c[1] for c in classes], ignore_index=void,
-                     input_size=input_size or default_size, arch_kwargs=arch_kwargs,
-                     dataset=name)

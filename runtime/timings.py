@@ -11,6 +11,8 @@ from array import array
 
 import numpy as np
 
+from linknet_edge.tables import format_grid
+
 __all__ = ["PipelineTimings", "STAGES", "format_table"]
 
 logger = logging.getLogger(__name__)
@@ -80,13 +82,11 @@ class PipelineTimings(object):
 
 
 def format_table(summary):
-    """The summary as a plain-text table (ms per stage, then FPS)."""
-    lines = ["{:<12} {:>9} {:>9} {:>9} {:>9}".format("stage (ms)", "mean", "p50", "p95", "max")]
-    for name in _COLUMNS:
-        row = summary["stages"].get(name)
-        if row:
-            lines.append("{:<12} {:>9.2f} {:>9.2f} {:>9.2f} {:>9.2f}".format(
-                name, row["mean"], row["p50"], row["p95"], row["max"]))
-    lines.append("{} frames in {:.2f} s: {:.1f} FPS, {} dropped".format(
-        summary["frames"], summary["seconds"], summary["fps"], summary["dropped"]))
-    return "\n".join(lines)
+    """The summary as a plain-text table (ms per stage), then frames, FPS and drops."""
+    rows = [[name] + ["{:.2f}".format(summary["stages"][name][k])
+                      for k in ("mean", "p50", "p95", "max")]
+            for name in _COLUMNS if summary["stages"].get(name)]
+    footer = ["{} frames in {:.2f} s: {:.1f} FPS, {} dropped".format(
+        summary["frames"], summary["seconds"], summary["fps"], summary["dropped"])]
+    return format_grid(["stage (ms)", "mean", "p50", "p95", "max"], rows, right=(1, 2, 3, 4),
+                       footer=footer)

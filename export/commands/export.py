@@ -1,6 +1,7 @@
 """``linknet-edge export``: checkpoint -> ONNX (spec inside), verified against PyTorch."""
 
 from linknet_edge.arguments import add_verb
+from linknet_edge.reports import show_report
 
 
 def add_parser(subparsers):
@@ -10,7 +11,8 @@ def add_parser(subparsers):
         "linknet-edge export best.pt -o linknet_dyn.onnx --dynamic-batch --no-verify"])
     parser.add_argument("checkpoint", help="checkpoint (.pt) written by train or import")
     parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
-    parser.add_argument("--size", help="input WxH, multiples of 32 (default: the spec's size)")
+    parser.add_argument("--size", metavar="WxH",
+                        help="input WxH, multiples of 32 (default: the spec's size)")
     parser.add_argument("--opset", type=int, default=13,
                         help="ONNX opset 11..13 (TensorRT 8.2 parses up to 13; default 13)")
     parser.add_argument("--force-opset", action="store_true",
@@ -27,14 +29,11 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from ..onnx import export_onnx
-    from linknet_edge.errors import ExportError
     from linknet_edge.sizes import parse_size
-    report = export_onnx(args.checkpoint, args.output, size=parse_size(args.size) if args.size
-                         else None, opset=args.opset, argmax=args.argmax,
+    from ..onnx import export_onnx
+    report = export_onnx(args.checkpoint, args.output,
+                         size=parse_size(args.size) if args.size else None, opset=args.opset,
+                         argmax=args.argmax,
                          dynamic_batch=args.dynamic_batch, verify=not args.no_verify,
                          images=args.images, force_opset=args.force_opset)
-    print(report.format())
-    if not report.passed:
-        raise ExportError(report.summary())
-    return 0
+    return show_report(report)

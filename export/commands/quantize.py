@@ -1,6 +1,7 @@
 """``linknet-edge quantize``: FP32 ONNX -> FP16 or INT8 ONNX, compared with the FP32 file."""
 
 from linknet_edge.arguments import add_verb
+from linknet_edge.reports import show_report
 
 
 def add_parser(subparsers):
@@ -40,7 +41,4 @@ def run(args):
                                calib_count=args.calib_count, images=args.images,
                                count=args.count, labelled=labelled,
                                label_count=args.label_count, min_agreement=args.min_agreement)
-    print(report.format())
-    if not report.passed:
-        raise ExportError(report.summary())
-    return 0
+    return show_report(report)

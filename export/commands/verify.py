@@ -1,6 +1,7 @@
 """``linknet-edge verify``: an ONNX file against its checkpoint, and its TensorRT 8.2 report."""
 
 from linknet_edge.arguments import add_verb
+from linknet_edge.reports import show_report
 
 
 def add_parser(subparsers):
@@ -21,10 +22,6 @@ def add_parser(subparsers):
 
 def run(args):
     from ..verify import verify_onnx
-    from linknet_edge.errors import ExportError
     report = verify_onnx(args.onnx, args.checkpoint, images=args.images, count=args.count,
                          min_agreement=args.min_agreement, tolerance=args.tolerance)
-    print(report.format())
-    if not report.passed:
-        raise ExportError(report.summary())
-    return 0
+    return show_report(report)

@@ -22,7 +22,7 @@ def add_parser(subparsers):
 
 def run(args):
     from linknet_edge.weights import import_elab_checkpoint
-    from linknet_edge.spec import preset_spec
+    from linknet_edge.data import preset_spec
     spec = preset_spec(args.dataset, input_size=args.size)
     path = import_elab_checkpoint(args.checkpoint, args.output, spec, args.drop_output)
     print("wrote {}".format(path))

@@ -20,7 +20,7 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from linknet_edge.model.report import describe_model
+    from ..model_report import describe_model
     print(describe_model(args.arch, args.classes, args.size, checkpoint=args.checkpoint,
                          list_only=args.list, as_json=args.json))
     return 0

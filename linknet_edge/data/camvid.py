@@ -27,14 +27,24 @@ import re
 import numpy as np
 
 from ..errors import DatasetError
-from ..spec import PRESETS
 from .reader import (SegmentationReader, listed_stems, pair_files, read_label_file,
                      require_folder)
 
-__all__ = ["CamVidReader", "CamVid32Reader", "CAMVID_COLOR_GROUPS", "camvid32_split"]
+__all__ = ["CamVidReader", "CamVid32Reader", "CAMVID_CLASSES", "CAMVID_VOID", "CAMVID_SIZE",
+           "CAMVID_COLOR_GROUPS", "camvid32_split"]
 
-_CLASSES = PRESETS["camvid"][0]
-_VOID = PRESETS["camvid"][1]
+#: SegNet's 11 classes in index order, with their display colours (RGB).
+CAMVID_CLASSES = (
+    ("Sky", (128, 128, 128)), ("Building", (128, 0, 0)), ("Pole", (192, 192, 128)),
+    ("Road", (128, 64, 128)), ("Pavement", (60, 40, 222)), ("Tree", (128, 128, 0)),
+    ("SignSymbol", (192, 128, 128)), ("Fence", (64, 64, 128)), ("Car", (64, 0, 128)),
+    ("Pedestrian", (64, 64, 0)), ("Bicyclist", (0, 128, 192)),
+)
+#: The void (unlabelled) label value.
+CAMVID_VOID = 11
+#: The default network input (H, W): CamVid's 480x360 frames, height rounded to a multiple of 32.
+CAMVID_SIZE = (352, 480)
+_CLASSES, _VOID = CAMVID_CLASSES, CAMVID_VOID
 
 #: 11-class index -> the CamVid 32-class (name, RGB colour) pairs grouped into it.
 CAMVID_COLOR_GROUPS = (

@@ -16,13 +16,26 @@ import os
 import numpy as np
 
 from ..errors import DatasetError
-from ..spec import PRESETS
 from .reader import SegmentationReader, read_label_file, require_folder
 
-__all__ = ["CityscapesReader", "LABEL_TO_TRAIN_ID", "label_ids_to_train_ids"]
+__all__ = ["CityscapesReader", "CITYSCAPES_CLASSES", "CITYSCAPES_VOID", "CITYSCAPES_SIZE",
+           "LABEL_TO_TRAIN_ID", "label_ids_to_train_ids"]
 
-_CLASSES = PRESETS["cityscapes"][0]
-_VOID = PRESETS["cityscapes"][1]
+#: The 19 train ids in index order, with Cityscapes' display colours (RGB).
+CITYSCAPES_CLASSES = (
+    ("road", (128, 64, 128)), ("sidewalk", (244, 35, 232)), ("building", (70, 70, 70)),
+    ("wall", (102, 102, 156)), ("fence", (190, 153, 153)), ("pole", (153, 153, 153)),
+    ("traffic light", (250, 170, 30)), ("traffic sign", (220, 220, 0)),
+    ("vegetation", (107, 142, 35)), ("terrain", (152, 251, 152)), ("sky", (70, 130, 180)),
+    ("person", (220, 20, 60)), ("rider", (255, 0, 0)), ("car", (0, 0, 142)),
+    ("truck", (0, 0, 70)), ("bus", (0, 60, 100)), ("train", (0, 80, 100)),
+    ("motorcycle", (0, 0, 230)), ("bicycle", (119, 11, 32)),
+)
+#: The void label value of train ids.
+CITYSCAPES_VOID = 255
+#: The default network input (H, W): half of 2048x1024.
+CITYSCAPES_SIZE = (512, 1024)
+_CLASSES, _VOID = CITYSCAPES_CLASSES, CITYSCAPES_VOID
 _IMAGE_SUFFIX = "_leftImg8bit.png"
 
 #: Official labelId (0..33) -> trainId (0..18, 255 = void).

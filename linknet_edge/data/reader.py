@@ -14,14 +14,12 @@ import os
 import numpy as np
 
 from ..errors import DatasetError
+from ..images import IMAGE_SUFFIXES, read_image_rgb
 from ..preprocessing import resize_image, resize_labels
 from ..spec import ModelSpec
 
-__all__ = ["SegmentationReader", "read_image", "read_label_file", "check_label_values",
-           "require_folder", "pair_files", "listed_stems", "IMAGE_EXTENSIONS"]
-
-#: File name endings read as images (lower case).
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
+__all__ = ["SegmentationReader", "read_label_file", "check_label_values", "require_folder",
+           "pair_files", "listed_stems"]
 
 
 def _cv2():
@@ -44,9 +42,9 @@ def pair_files(image_dir, label_dir, label_name, stems=None):
     images = {}
     for name in sorted(os.listdir(image_dir)):
         stem, ext = os.path.splitext(name)
-        if ext.lower() in IMAGE_EXTENSIONS:
+        if ext.lower() in IMAGE_SUFFIXES:
             images[stem] = os.path.join(image_dir, name)
-    labels = set(n for n in os.listdir(label_dir) if n.lower().endswith(IMAGE_EXTENSIONS))
+    labels = set(n for n in os.listdir(label_dir) if n.lower().endswith(IMAGE_SUFFIXES))
     missing = [images[s] for s in sorted(images) if label_name(s) not in labels]
     if missing:
         raise DatasetError("{}: no label file {} in {} ({} image(s) without labels)".format(
@@ -70,16 +68,6 @@ def listed_stems(list_file):
     with open(list_file) as handle:
         return [os.path.splitext(os.path.basename(line.split()[0]))[0]
                 for line in handle if line.strip()]
-
-
-def read_image(path):
-    """Decode an image file as HxWx3 uint8 RGB, or raise ``DatasetError`` naming the file."""
-    cv2 = _cv2()
-    image = cv2.imread(path, cv2.IMREAD_COLOR) if os.path.isfile(path) else None
-    if image is None:
-        raise DatasetError("{}: {}".format(path, "cannot decode image (corrupt or not an image)"
-                                           if os.path.isfile(path) else "image file not found"))
-    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
 def read_label_file(path, color=False, dtype=np.uint8):
@@ -120,7 +108,7 @@ class SegmentationReader(object):
     """A split of a segmentation dataset: indexable (image, labels) pairs with class metadata.
 
     Subclasses set ``kind``, fill ``self._pairs`` with (image path, label path) and implement
-    ``_decode_labels(i)``; ``preset`` names the ``spec.preset_spec`` their classes follow.
+    ``_decode_labels(i)``; ``preset`` names the ``preset_spec`` their classes follow.
     """
 
     kind = None
@@ -160,7 +148,7 @@ class SegmentationReader(object):
 
     def read(self, i):
         """Frame ``i`` as (HxWx3 uint8 RGB image, HxW uint8 labels), resized to ``size`` if set."""
-        image = read_image(self._pairs[i][0])
+        image = read_image_rgb(self._pairs[i][0])
         labels = self._read_native_labels(i)
         if image.shape[:2] != labels.shape[:2]:
             raise DatasetError("{}: image is {}x{} but its labels {} are {}x{} (WxH)".format(
@@ -186,7 +174,7 @@ class SegmentationReader(object):
     def make_spec(self, arch="linknet", input_size=None):
         """A ``ModelSpec`` whose classes, colours and void value are this dataset's."""
         if self.preset is not None:
-            from ..spec import preset_spec
+            from .registry import preset_spec
             return preset_spec(self.preset, arch=arch, input_size=input_size)
         return ModelSpec(arch=arch, class_names=self.class_names, colors=self.colors,
                          ignore_index=self.ignore_index, dataset=self.kind,

@@ -1,11 +1,20 @@
-"""``open_dataset``: a dataset kind name -> its reader, optionally behind the resize cache."""
+"""``open_dataset``: a dataset kind name -> its reader, optionally behind the resize cache;
+``preset_spec``: the model spec of a known dataset."""
 
-from ..errors import DatasetError
-from .camvid import CamVid32Reader, CamVidReader
-from .cityscapes import CityscapesReader
+from ..errors import DatasetError, SpecError
+from ..spec import ModelSpec
+from .camvid import CAMVID_CLASSES, CAMVID_SIZE, CAMVID_VOID, CamVid32Reader, CamVidReader
+from .cityscapes import (CITYSCAPES_CLASSES, CITYSCAPES_SIZE, CITYSCAPES_VOID,
+                         CityscapesReader)
 from .folder import FolderReader
 
-__all__ = ["open_dataset", "DATASETS"]
+__all__ = ["open_dataset", "DATASETS", "PRESETS", "preset_spec"]
+
+#: name -> (classes with colours, void label value, default input (H, W))
+PRESETS = {
+    "camvid": (CAMVID_CLASSES, CAMVID_VOID, CAMVID_SIZE),
+    "cityscapes": (CITYSCAPES_CLASSES, CITYSCAPES_VOID, CITYSCAPES_SIZE),
+}
 
 #: kind -> reader class
 DATASETS = {
@@ -35,3 +44,16 @@ def open_dataset(kind, root, split, size=None, cache_dir=None):
             cache_dir))
     from .cache import CachedReader
     return CachedReader(reader, cache_dir)
+
+
+def preset_spec(name, arch="linknet", input_size=None, **arch_kwargs):
+    """The spec for a known dataset (``camvid`` or ``cityscapes``)."""
+    try:
+        classes, void, default_size = PRESETS[name]
+    except KeyError:
+        raise SpecError("unknown dataset preset {!r}; choose from {}".format(
+            name, ", ".join(sorted(PRESETS))))
+    return ModelSpec(arch=arch, class_names=[c[0] for c in classes],
+                     colors=[c[1] for c in classes], ignore_index=void,
+                     input_size=input_size or default_size, arch_kwargs=arch_kwargs,
+                     dataset=name)

@@ -54,16 +54,20 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from ..pipeline import run_pipeline
-    from ..timings import format_table
     from linknet_edge.sizes import format_size
+    from ..pipeline import OverlayOptions, StreamOptions, run_pipeline
+    from ..timings import format_table
     outputs = list(args.output or ["none"]) + (["masks://" + args.save_masks]
                                                if args.save_masks else [])
+    source_options = {"loop": args.loop}
+    if args.latency:
+        source_options["latency"] = args.latency
     summary = run_pipeline(
-        args.model, args.input, outputs, backend=args.backend, alpha=args.alpha,
-        mask_only=args.mask_only, legend=args.legend, loop=args.loop, host=args.host,
-        max_frames=args.max_frames, batch=args.batch,
-        source_options={"latency": args.latency} if args.latency else None)
+        args.model, args.input, outputs,
+        overlay=OverlayOptions(args.alpha, args.mask_only, args.legend),
+        stream=StreamOptions(args.batch, args.max_frames),
+        model_options={"backend": args.backend}, source_options=source_options,
+        sink_options={"host": args.host})
     print("{} ({}, {}) on {}".format(summary["model"], summary["precision"],
                                      format_size(*summary["input_size"]), summary["source"]))
     print(format_table(summary))

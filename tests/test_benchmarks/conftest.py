@@ -12,7 +12,7 @@ def camvid_checkpoint(tmp_path_factory):
     import torch
     from linknet_edge.weights import save_checkpoint
     from linknet_edge.model import build_model
-    from linknet_edge.spec import preset_spec
+    from linknet_edge.data import preset_spec
     torch.manual_seed(0)
     path = os.path.join(str(tmp_path_factory.mktemp("camvid_checkpoint")), "camvid64.pt")
     return save_checkpoint(path, build_model("linknet", 11).eval(),

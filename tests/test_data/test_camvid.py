@@ -10,7 +10,7 @@ import pytest
 from linknet_edge.data import class_frequencies, open_dataset
 from linknet_edge.data.camvid import CAMVID_COLOR_GROUPS, camvid32_split
 from linknet_edge.errors import DatasetError
-from linknet_edge.spec import preset_spec
+from linknet_edge.data import preset_spec
 from tests.markers import data_path, requires_data
 
 CAMVID = data_path("camvid")

@@ -10,7 +10,7 @@ import pytest
 from linknet_edge.data import open_dataset
 from linknet_edge.data.cityscapes import LABEL_TO_TRAIN_ID
 from linknet_edge.errors import DatasetError
-from linknet_edge.spec import preset_spec
+from linknet_edge.data import preset_spec
 from tests.markers import data_path, requires_data
 
 CITYSCAPES = data_path("cityscapes")

@@ -18,7 +18,7 @@ def checkpoint(tmp_path_factory):
     import torch
     from linknet_edge.weights import save_checkpoint
     from linknet_edge.model import model_from_spec
-    from linknet_edge.spec import preset_spec
+    from linknet_edge.data import preset_spec
     torch.manual_seed(0)
     spec = preset_spec("camvid", input_size=(64, 96))
     path = str(tmp_path_factory.mktemp("ckpt") / "tiny.pt")

@@ -13,7 +13,7 @@ pytestmark = requires_torch
 def checkpoint(tmp_path):
     from linknet_edge.weights import save_checkpoint
     from linknet_edge.model import build_model
-    from linknet_edge.spec import preset_spec
+    from linknet_edge.data import preset_spec
     spec = preset_spec("camvid", input_size=(64, 64))
     path = str(tmp_path / "model.pt")
     save_checkpoint(path, build_model("linknet", spec.num_classes), spec, epoch=4,
@@ -71,7 +71,7 @@ def test_missing_file(tmp_path):
 def test_other_class_count_or_architecture_is_refused(checkpoint):
     from linknet_edge.weights import load_model
     from linknet_edge.errors import SpecMismatch
-    from linknet_edge.spec import preset_spec
+    from linknet_edge.data import preset_spec
     with pytest.raises(SpecMismatch, match="has 11 classes.*expected 19"):
         load_model(checkpoint, expected_spec=preset_spec("cityscapes"))
     with pytest.raises(SpecMismatch, match="is a linknet model, expected linknet-res-dec"):
@@ -90,7 +90,7 @@ def test_interrupted_save_leaves_the_old_file(checkpoint, monkeypatch):
     import torch
     from linknet_edge.weights import save_checkpoint
     from linknet_edge.model import build_model
-    from linknet_edge.spec import preset_spec
+    from linknet_edge.data import preset_spec
     before = open(checkpoint, "rb").read()
 
     def crash(obj, path):

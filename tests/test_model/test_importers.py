@@ -41,7 +41,8 @@ def _elab_checkpoint(module, cls_name, path, n_classes=12):
 
 
 def _camvid_spec(extra_class=False):
-    from linknet_edge.spec import ModelSpec, preset_spec
+    from linknet_edge.data import preset_spec
+    from linknet_edge.spec import ModelSpec
     spec = preset_spec("camvid", input_size=(64, 96))
     if extra_class:
         spec = ModelSpec("linknet", spec.class_names + ["Unlabelled"],

@@ -5,9 +5,10 @@ import sys
 
 import pytest
 
+from linknet_edge.data import preset_spec
 from linknet_edge.errors import InputSizeError, SpecError
 from linknet_edge.sizes import parse_size
-from linknet_edge.spec import ModelSpec, preset_spec
+from linknet_edge.spec import ModelSpec
 from tests.markers import ROOT
 
 

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from linknet_edge.runtime.pipeline import run_pipeline
+from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
 from tests.markers import requires_onnxruntime, requires_torch
 
 from .conftest import solid_frames
@@ -82,7 +82,8 @@ def test_the_page_shows_live_frames_in_chromium(tmp_path, tiny_onnx):
     port, stop = _free_port(), threading.Event()
     runner = threading.Thread(target=run_pipeline, args=(tiny_onnx, clip,
                                                          "http://127.0.0.1:{}".format(port)),
-                              kwargs={"loop": True, "stop_event": stop, "log_every": None})
+                              kwargs={"source_options": {"loop": True}, "stop_event": stop,
+                                      "stream": StreamOptions(log_every=None)})
     runner.start()
     driver_port = _free_port()
     driver = subprocess.Popen([CHROMEDRIVER, "--port={}".format(driver_port)],

@@ -7,9 +7,11 @@ import time
 import numpy as np
 import pytest
 
-from linknet_edge.preprocessing import labels_to_frame, normalize, resize_image, to_network_input
+from linknet_edge.preprocessing import normalize, resize_image, to_network_input
 from linknet_edge.runtime.backends import load_model
-from linknet_edge.runtime.pipeline import FrameStream, iterate, run_pipeline, segment
+from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
+from linknet_edge.runtime.postprocess import labels_to_frame
+from linknet_edge.runtime.stream import FrameStream, iterate, segment
 from linknet_edge.runtime.sources import open_source
 from tests.markers import data_path, requires_data, requires_onnxruntime, requires_torch
 
@@ -30,7 +32,7 @@ def test_run_writes_every_frame_and_the_masks_the_backend_gives(tmp_path, short_
                                                                 tiny_onnx_classes, batch):
     video = str(tmp_path / "overlay.mp4")
     summary = run_pipeline(tiny_onnx_classes, short_clip, [video, "masks://{}".format(
-        tmp_path / "masks")], batch=batch, log_every=None)
+        tmp_path / "masks")], stream=StreamOptions(batch, log_every=None))
     assert summary["frames"] == CLIP_FRAMES and summary["dropped"] == 0
     assert summary["model"] == "onnxruntime:CPUExecutionProvider"
     assert set(summary["stages"]) == {"capture", "preprocess", "infer", "postprocess", "write",
@@ -50,10 +52,10 @@ def test_run_writes_every_frame_and_the_masks_the_backend_gives(tmp_path, short_
 def test_camvid_masks_are_scored_against_their_labels(tmp_path, camvid_onnx):
     import cv2
     from linknet_edge.metrics import ConfusionMatrix
-    from linknet_edge.spec import preset_spec
+    from linknet_edge.data import preset_spec
     clip = data_path("video", "camvid_0016E5_val_15fps_480x360.mp4")
-    run_pipeline(camvid_onnx, clip, "masks://{}".format(tmp_path), max_frames=CLIP_FRAMES,
-                 log_every=None)
+    run_pipeline(camvid_onnx, clip, "masks://{}".format(tmp_path),
+                 stream=StreamOptions(max_frames=CLIP_FRAMES, log_every=None))
     with open(data_path("video", "camvid_0016E5_val_15fps_480x360.frames.txt")) as handle:
         names = handle.read().split()[:CLIP_FRAMES]
     spec = preset_spec("camvid")
@@ -85,6 +87,7 @@ class _RecordingRunner(object):
 
     def __init__(self, runner):
         self.runner, self.spec, self.batches = runner, runner.spec, []
+        self.prepare = runner.prepare
 
     def run(self, batch):
         self.batches.append(batch.copy())
@@ -93,14 +96,14 @@ class _RecordingRunner(object):
 
 @requires_data
 def test_runtime_network_input_is_the_training_input(tiny_onnx):
-    from linknet_edge.data.reader import read_image
+    from linknet_edge.images import read_image_rgb
     path = data_path("camvid", "val", "0016E5_07959.png")
     with load_model(tiny_onnx) as runner, open_source(path) as source:
         recorder = _RecordingRunner(runner)
         list(iterate(source, recorder, log_every=None))
         size = tuple(runner.spec.input_size)
-        training = normalize(resize_image(read_image(path), size), runner.spec)
-        bgr_normalised = normalize(resize_image(read_image(path)[..., ::-1], size), runner.spec)
+        training = normalize(resize_image(read_image_rgb(path), size), runner.spec)
+        bgr_normalised = normalize(resize_image(read_image_rgb(path)[..., ::-1], size), runner.spec)
     assert len(recorder.batches) == 1
     np.testing.assert_array_equal(recorder.batches[0][0], training)
     assert np.abs(recorder.batches[0][0] - bgr_normalised).max() > 0.5

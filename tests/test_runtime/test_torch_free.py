@@ -11,14 +11,15 @@ from .conftest import solid_frames
 SCRIPT = r"""
 import sys
 import linknet_edge.runtime, linknet_edge.runtime.backends, linknet_edge.runtime.sources
-import linknet_edge.runtime.sinks, linknet_edge.runtime.overlay, linknet_edge.runtime.pipeline
+import linknet_edge.runtime.sinks, linknet_edge.runtime.postprocess, linknet_edge.runtime.pipeline
+import linknet_edge.runtime.stream
 import linknet_edge.runtime.mjpeg, linknet_edge.runtime.backends.onnxruntime
 import linknet_edge.runtime.backends.pytorch
 from linknet_edge.runtime.backends import describe_backends
 describe_backends()
 assert "torch" not in sys.modules, "import runtime pulled in torch"
-from linknet_edge.runtime.pipeline import run_pipeline
-summary = run_pipeline(sys.argv[1], sys.argv[2], [sys.argv[3]], log_every=None)
+from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
+summary = run_pipeline(sys.argv[1], sys.argv[2], [sys.argv[3]], stream=StreamOptions(log_every=None))
 assert summary["frames"] == 4, summary
 from linknet_edge.cli import main
 assert main(["run", sys.argv[1], "--input", sys.argv[2], "--output", "none"]) == 0

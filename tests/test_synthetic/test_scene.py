@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from linknet_edge.errors import InputSizeError
-from linknet_edge.spec import PRESETS
-from linknet_edge.synthetic import CLASS_NAMES, VOID, render_clip, render_scene
+from linknet_edge.data import PRESETS
+from linknet_edge.data.synthetic import CLASS_NAMES, VOID, render_clip, render_scene
 
 SIZE = (120, 160)
 ROAD, SKY = CLASS_NAMES.index("Road"), CLASS_NAMES.index("Sky")

@@ -8,7 +8,7 @@ import pytest
 
 from linknet_edge.data import open_dataset
 from linknet_edge.errors import DatasetError
-from linknet_edge.synthetic import render_clip, write_classes_csv, write_clip, write_dataset
+from linknet_edge.data.synthetic import render_clip, write_classes_csv, write_clip, write_dataset
 from tests.markers import data_path, requires_data
 
 SIZE = (64, 96)

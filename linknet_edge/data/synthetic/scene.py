@@ -9,8 +9,8 @@ planes first), then the remaining objects from far to near. numpy and OpenCV onl
 
 import numpy as np
 
-from . import synthetic_street as street
-from .synthetic_canvas import CIRCLES, ONE, Camera, Canvas, ground_quads, side_quads
+from . import street
+from .canvas import CIRCLES, ONE, Camera, Canvas, ground_quads, side_quads
 
 __all__ = ["render_frame", "SceneLook"]
 

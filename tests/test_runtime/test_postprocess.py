@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from linknet_edge.runtime.overlay import colorize, draw_overlay
+from linknet_edge.runtime.postprocess import colorize, draw_overlay
 
 from .conftest import make_spec
 

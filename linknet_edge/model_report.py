@@ -1,26 +1,22 @@
-"""Text and JSON summaries of architectures for the ``model`` verb."""
+"""Text and JSON summaries of architectures for the ``model`` verb (needs torch, except --list)."""
 
 import json
 
-from ..sizes import format_size
-from .registry import MODELS, build_model, is_tx1_safe
-from .summary import summarize
+from .architectures import format_architectures, is_tx1_safe
+from .sizes import format_size
 
 __all__ = ["describe_model"]
 
 
 def describe_model(arch="linknet", num_classes=11, size=(352, 480), checkpoint=None,
                    list_only=False, as_json=False):
-    """The ``model`` verb's output: the registry, or one architecture's summary."""
+    """The ``model`` verb's output: the architecture list, or one architecture's summary (of a
+    fresh model, or of the one a ``checkpoint`` holds)."""
     if list_only:
-        rows = [{"arch": name, "tx1_safe": is_tx1_safe(name), "description": MODELS[name][2]}
-                for name in sorted(MODELS)]
-        if as_json:
-            return json.dumps(rows, indent=2)
-        return "\n".join("{:18} {:9} {}".format(r["arch"], "TX1-safe" if r["tx1_safe"] else "",
-                                                 r["description"]) for r in rows)
+        return format_architectures(as_json)
+    from .model import build_model, summarize
     if checkpoint:
-        from ..weights import load_model
+        from .weights import load_model
         model, spec = load_model(checkpoint)
         arch, num_classes = spec.arch, spec.num_classes
     else:

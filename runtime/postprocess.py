@@ -1,16 +1,25 @@
-"""Colour class maps with the spec's palette and blend them over frames.
+"""Post-processing in one place: class maps back to frame size, coloured and blended over frames.
 
-Frames are HWC uint8 BGR (as OpenCV reads them); the spec's colours are RGB.
+Frames are HWC uint8 BGR (as OpenCV reads them); the spec's colours are RGB. Class maps come
+from the network at its input size and go back to the frame's size with nearest neighbour only
+(a class is never blended or invented).
 """
 
 import functools
 
 import numpy as np
 
-__all__ = ["palette_bgr", "colorize", "draw_overlay", "draw_legend"]
+from linknet_edge.preprocessing import resize_labels
+
+__all__ = ["labels_to_frame", "palette_bgr", "colorize", "draw_overlay", "draw_legend"]
 
 #: colour of class indices outside the spec (void, or a model with more outputs)
 UNKNOWN_BGR = (0, 0, 0)
+
+
+def labels_to_frame(classes, frame_shape):
+    """Resize an HW class map back to a frame's (H, W) with nearest neighbour."""
+    return resize_labels(classes, tuple(frame_shape[:2]))
 
 
 def palette_bgr(spec):

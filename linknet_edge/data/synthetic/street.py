@@ -3,7 +3,7 @@
 World axes: x to the right, y up from the ground, z forward along the street. The camera starts
 at z = 0 in the middle of its lane and drives toward +z at ``StreetLayout.speed`` m/s. Every
 object keeps its parameters for the whole clip; only positions change with time, so a clip of
-one street is consistent from frame to frame. ``synthetic_scene`` draws it. numpy only.
+one street is consistent from frame to frame. ``scene`` draws it. numpy only.
 """
 
 import numpy as np

@@ -1,12 +1,4 @@
-"""Synthetic labelled street scenes, so the toolkit runs end to end with no download.
-
-A seeded street (``synthetic_street``) with the 11 CamVid classes is drawn in perspective
-(``synthetic_scene``); the camera drives along it, so a clip looks like driving. Images are HWC
-uint8 BGR (as OpenCV reads frames), labels HW uint8 CamVid indices (0 Sky .. 10 Bicyclist).
-The same seed gives the same pixels, and a longer clip of a seed starts with the shorter one.
-``write_dataset`` writes the CamVid SegNet layout the CamVid reader reads; ``write_clip`` writes
-an mp4 with one label PNG per frame. numpy and OpenCV only.
-"""
+"""Writing synthetic datasets (CamVid SegNet layout) and driving clips with their labels."""
 
 import json
 import logging
@@ -15,20 +7,14 @@ import shutil
 import tempfile
 import zlib
 
-from .errors import DatasetError, InputSizeError, SinkError
-from .sizes import format_size
-from .spec import PRESETS
-from .synthetic_scene import SceneLook, render_frame
-from .synthetic_street import StreetLayout
+from ...errors import DatasetError, SinkError
+from ..camvid import CAMVID_CLASSES as _CAMVID, CAMVID_VOID as VOID
+from .clip import DEFAULT_SIZE, check_scene_size, render_clip, render_scene
 
-__all__ = ["render_scene", "render_clip", "write_dataset", "write_clip", "write_classes_csv",
-           "CLASS_NAMES", "VOID", "DEFAULT_SIZE", "DEFAULT_COUNTS"]
+__all__ = ["write_dataset", "write_clip", "write_classes_csv", "DEFAULT_COUNTS"]
 
 logger = logging.getLogger(__name__)
 
-_CAMVID, VOID, _ = PRESETS["camvid"]
-CLASS_NAMES = tuple(name for name, _ in _CAMVID)
-DEFAULT_SIZE = (360, 480)  # (H, W) of CamVid frames
 DEFAULT_COUNTS = {"train": 48, "val": 12}
 _MARKER = "synthetic.json"  # written last; its presence means the dataset is complete
 
@@ -36,30 +22,6 @@ _MARKER = "synthetic.json"  # written last; its presence means the dataset is co
 def _cv2():
     import cv2
     return cv2
-
-
-def _check_size(size):
-    height, width = (int(v) for v in size)
-    if height < 32 or width < 32:
-        raise InputSizeError("synthetic scene size {} (WxH) is too small: use at least "
-                             "32x32".format(format_size(height, width)))
-    return height, width
-
-
-def render_clip(seed, num_frames, size=DEFAULT_SIZE, fps=15.0):
-    """An iterator over ``num_frames`` (image BGR HxWx3 uint8, labels HxW uint8) of one drive."""
-    size, num_frames, fps = _check_size(size), int(num_frames), float(fps)
-    if num_frames < 1 or fps <= 0:
-        raise ValueError("render_clip needs num_frames >= 1 and fps > 0")
-    layout = StreetLayout(seed, duration=num_frames / fps)
-    look = SceneLook(layout.stream(layout.LOOK_STREAM), size)
-    return (render_frame(layout, look, i / fps, layout.stream(layout.FRAME_STREAM + i), size)
-            for i in range(num_frames))
-
-
-def render_scene(seed, size=DEFAULT_SIZE):
-    """One street scene: (image BGR HxWx3 uint8, labels HxW uint8); the first frame of a clip."""
-    return next(render_clip(seed, 1, size))
 
 
 def write_classes_csv(path):
@@ -90,7 +52,7 @@ def write_dataset(root, seed=0, size=DEFAULT_SIZE, counts=None):
     ``root`` is complete or absent. An existing ``root`` written with the same settings is
     reused; any other existing ``root`` raises ``DatasetError``.
     """
-    size = _check_size(size)
+    size = check_scene_size(size)
     counts = dict(DEFAULT_COUNTS if counts is None else counts)
     if any(int(n) < 0 for n in counts.values()):
         raise ValueError("write_dataset counts must be >= 0, got {}".format(counts))
@@ -159,7 +121,7 @@ def write_clip(path, seed, num_frames, size=DEFAULT_SIZE, fps=15):
     The labels folder is the video path without its extension plus ``_labels``, holding
     ``000000.png``, ``000001.png``, ... (HxW uint8 CamVid indices), one per frame.
     """
-    cv2, size = _cv2(), _check_size(size)
+    cv2, size = _cv2(), check_scene_size(size)
     path = os.path.abspath(path)
     labels_dir = os.path.splitext(path)[0] + "_labels"
     if os.path.isdir(labels_dir) and any(not n.endswith(".png") for n in os.listdir(labels_dir)):
