@@ -5,7 +5,7 @@ when a ``.pt`` file is benchmarked). Reports go to the terminal and to JSON, CSV
 PNG files; see docs/benchmarks.md.
 """
 
-from .accuracy import AccuracyReport, check_accuracy_floors, measure_accuracy
+from .accuracy import AccuracyFloors, AccuracyReport, check_accuracy_floors, measure_accuracy
 from .environment import record_environment
 from .latency import LatencyReport, measure_latency
 from .peak import measure_matmul_peak, measure_peaks
@@ -14,7 +14,7 @@ from .tegrastats import (TegrastatsSample, TegrastatsSampler, parse_tegrastats_l
                          summarize_power)
 
 __all__ = [
-    "measure_latency", "LatencyReport", "measure_accuracy", "AccuracyReport",
+    "measure_latency", "LatencyReport", "measure_accuracy", "AccuracyReport", "AccuracyFloors",
     "check_accuracy_floors", "record_environment", "measure_matmul_peak", "measure_peaks",
     "format_table", "format_markdown", "write_reports", "parse_tegrastats_line",
     "summarize_power", "TegrastatsSample", "TegrastatsSampler",

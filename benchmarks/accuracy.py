@@ -8,6 +8,7 @@ per variant: status, file size, mIoU, the mIoU change and pixel agreement agains
 ``--min-miou`` / ``--max-miou-drop`` turn the table into a check (``check_accuracy_floors``).
 """
 
+import collections
 import logging
 import os
 import time
@@ -24,7 +25,8 @@ from .results import (FAILED, OK, UNAVAILABLE, BenchmarkReport, file_megabytes, 
                       throughput, timing_stats)
 from .variants import REFERENCE, VariantBuilder, select_variants, split_variant
 
-__all__ = ["AccuracyReport", "measure_accuracy", "check_accuracy_floors", "FAILED_VERIFICATION"]
+__all__ = ["AccuracyReport", "AccuracyFloors", "measure_accuracy", "check_accuracy_floors",
+           "FAILED_VERIFICATION"]
 
 logger = logging.getLogger(__name__)
 
@@ -153,28 +155,35 @@ def _run_variant(name, builder, reader, size, limit, warmup, reference_maps, cou
     return row, predictor
 
 
-def measure_accuracy(checkpoint, dataset_kind, root, split, size=None, backends=None, limit=None,
-                     out_dir="bench-accuracy", min_miou=None, max_miou_drop=None, warmup=2,
-                     calib_count=32, peak_seconds=1.0):
-    """Export, run and score every variant of ``checkpoint``; returns an ``AccuracyReport``.
+class AccuracyFloors(collections.namedtuple("AccuracyFloors", "min_miou max_miou_drop")):
+    """``min_miou``: every variant's mIoU must reach it (percent); ``max_miou_drop``: no variant
+    may lose more mIoU points than this against PyTorch FP32. None: no floor."""
+
+    def __new__(cls, min_miou=None, max_miou_drop=None):
+        return super(AccuracyFloors, cls).__new__(cls, min_miou, max_miou_drop)
+
+
+def measure_accuracy(checkpoint, labelled, size=None, backends=None, out_dir="bench-accuracy",
+                     floors=None, warmup=2, calib_count=32, peak_seconds=1.0):
+    """Export, run and score every variant of ``checkpoint`` on ``labelled`` (a
+    ``linknet_edge.data.LabelledSplit``); returns an ``AccuracyReport``.
 
     ``size`` = (H, W) network input (default: the checkpoint's); ``backends``: backend or
-    variant names (see ``variants.select_variants``); ``limit``: first N frames of the split;
-    exported files go to ``out_dir/models``. ``min_miou`` (percent) and ``max_miou_drop``
-    (points against PyTorch FP32) are recorded as the floors ``check_accuracy_floors`` applies.
+    variant names (see ``variants.select_variants``); exported files go to ``out_dir/models``.
+    ``floors`` (``AccuracyFloors``) are recorded for ``check_accuracy_floors`` to apply.
     """
-    from linknet_edge.data import open_dataset
+    floors = floors or AccuracyFloors()
+    kind, root, split, limit = labelled
     names = select_variants(backends)
-    reader = open_dataset(dataset_kind, root, split)
+    reader = labelled.open()
     builder = VariantBuilder(checkpoint, os.path.join(out_dir, "models"), size,
-                             _calibration_images(dataset_kind, root, split, calib_count),
-                             calib_count)
+                             _calibration_images(kind, root, split, calib_count), calib_count)
     from linknet_edge.runtime.backends import is_available
     peaks = measure_peaks(with_torch=is_available("pytorch"), seconds=peak_seconds)
     report = AccuracyReport([], record_environment(), {
-        "checkpoint": str(checkpoint), "dataset": dataset_kind, "root": str(root),
+        "checkpoint": str(checkpoint), "dataset": kind, "root": str(root),
         "split": split, "size": format_size(*size) if size else None, "limit": limit,
-        "variants": names, "min_miou": min_miou, "max_miou_drop": max_miou_drop,
+        "variants": names, "min_miou": floors.min_miou, "max_miou_drop": floors.max_miou_drop,
         "scored_at": "label resolution", "agreement_at": "network input resolution"}, peaks)
     counter = MacCounter()
     reference = None

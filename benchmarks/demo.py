@@ -69,6 +69,7 @@ def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epoch
     from linknet_edge.training import train
     from linknet_edge.export.onnx import export_onnx
     from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
+    from linknet_edge.data import LabelledSplit
     from .accuracy import measure_accuracy
     from .report import write_reports
 
@@ -112,8 +113,8 @@ def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epoch
     result.paths["clip"], result.paths["overlay"] = clip, overlay
     with _Step(result, "bench", "linknet-edge bench accuracy runs/camvid/best.pt --dataset camvid "
                "--data-root data/CamVid --split val") as step:
-        report = measure_accuracy(checkpoint, "camvid", root, "val",
-                                  backends=["pytorch-fp32", "onnxruntime-fp32"], limit=limit,
+        report = measure_accuracy(checkpoint, LabelledSplit("camvid", root, "val", limit),
+                                  backends=["pytorch-fp32", "onnxruntime-fp32"],
                                   out_dir=os.path.join(out, "bench"))
         written = write_reports(report, os.path.join(out, "bench"))
         result.bench = report

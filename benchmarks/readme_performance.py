@@ -65,14 +65,16 @@ def main(argv=None):
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     from linknet_edge.benchmarks import format_markdown, measure_accuracy, write_reports
+    from linknet_edge.data import LabelledSplit
     checkpoint, note = args.checkpoint, "trained checkpoint {}".format(args.checkpoint)
     if checkpoint is None:
         if not os.path.isdir(args.out):
             os.makedirs(args.out)
         checkpoint = _untrained_checkpoint(os.path.join(args.out, "untrained.pt"), args.size)
         note = "UNTRAINED model (random weights): speed is real, mIoU is meaningless"
-    report = measure_accuracy(checkpoint, "camvid", args.data_root, "val", size=args.size,
-                              backends=["pytorch", "onnxruntime"], limit=args.limit,
+    report = measure_accuracy(checkpoint, LabelledSplit("camvid", args.data_root, "val",
+                                                        args.limit), size=args.size,
+                              backends=["pytorch", "onnxruntime"],
                               out_dir=args.out)
     write_reports(report, args.out)
     frames = max([row.get("frames") or 0 for row in report.rows] or [0])

@@ -68,17 +68,18 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from .. import (check_accuracy_floors, format_table, measure_accuracy, measure_latency,
-                    write_reports)
+    from linknet_edge.data import LabelledSplit
+    from .. import (AccuracyFloors, check_accuracy_floors, format_table, measure_accuracy,
+                    measure_latency, write_reports)
     if args.bench_command == "latency":
         report = measure_latency(args.models, sizes=args.size, batch=args.batch,
                                  warmup=args.warmup, iters=args.iters, backends=args.backend)
     elif args.bench_command == "accuracy":
-        report = measure_accuracy(args.checkpoint, args.dataset, args.data_root, args.split,
-                                  size=args.size, backends=args.backends, limit=args.limit,
-                                  out_dir=args.out, min_miou=args.min_miou,
-                                  max_miou_drop=args.max_miou_drop,
-                                  calib_count=args.calib_count)
+        report = measure_accuracy(
+            args.checkpoint, LabelledSplit(args.dataset, args.data_root, args.split, args.limit),
+            size=args.size, backends=args.backends, out_dir=args.out,
+            floors=AccuracyFloors(args.min_miou, args.max_miou_drop),
+            calib_count=args.calib_count)
     else:
         args.bench_parser.print_help()
         return 2

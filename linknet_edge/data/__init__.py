@@ -10,10 +10,10 @@ from .cityscapes import CityscapesReader
 from .folder import FolderReader
 from .frequencies import class_frequencies
 from .reader import SegmentationReader
-from .registry import DATASETS, PRESETS, open_dataset, preset_spec
+from .registry import DATASETS, PRESETS, LabelledSplit, open_dataset, preset_spec
 
 __all__ = [
-    "open_dataset", "DATASETS", "PRESETS", "preset_spec", "class_frequencies", "SegmentationReader", "CachedReader",
+    "open_dataset", "DATASETS", "PRESETS", "preset_spec", "LabelledSplit", "class_frequencies", "SegmentationReader", "CachedReader",
     "CamVidReader", "CamVid32Reader", "CityscapesReader", "FolderReader", "build_cache",
     "cache_key",
 ]

@@ -1,6 +1,8 @@
 """``open_dataset``: a dataset kind name -> its reader, optionally behind the resize cache;
 ``preset_spec``: the model spec of a known dataset."""
 
+import collections
+
 from ..errors import DatasetError, SpecError
 from ..spec import ModelSpec
 from .camvid import CAMVID_CLASSES, CAMVID_SIZE, CAMVID_VOID, CamVid32Reader, CamVidReader
@@ -8,7 +10,7 @@ from .cityscapes import (CITYSCAPES_CLASSES, CITYSCAPES_SIZE, CITYSCAPES_VOID,
                          CityscapesReader)
 from .folder import FolderReader
 
-__all__ = ["open_dataset", "DATASETS", "PRESETS", "preset_spec"]
+__all__ = ["open_dataset", "DATASETS", "PRESETS", "preset_spec", "LabelledSplit"]
 
 #: name -> (classes with colours, void label value, default input (H, W))
 PRESETS = {
@@ -57,3 +59,20 @@ def preset_spec(name, arch="linknet", input_size=None, **arch_kwargs):
                      colors=[c[1] for c in classes], ignore_index=void,
                      input_size=input_size or default_size, arch_kwargs=arch_kwargs,
                      dataset=name)
+
+
+class LabelledSplit(collections.namedtuple("LabelledSplit", "kind root split limit")):
+    """A labelled split to score on: dataset ``kind``, ``root`` folder, ``split`` name and
+    ``limit`` (score only the first N frames; None: all)."""
+
+    def __new__(cls, kind, root, split="val", limit=None):
+        return super(LabelledSplit, cls).__new__(cls, kind, root, split, limit)
+
+    def open(self, size=None, cache_dir=None):
+        """The reader (``open_dataset``) of this split."""
+        return open_dataset(self.kind, self.root, self.split, size=size, cache_dir=cache_dir)
+
+    def __str__(self):
+        return "{} {} of {}{}".format(self.kind, self.split, self.root,
+                                       "" if self.limit is None else
+                                       " (first {} frames)".format(self.limit))

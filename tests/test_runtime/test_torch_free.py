@@ -1,4 +1,4 @@
-"""``import runtime`` and a whole ONNX Runtime run (CLI included) never import torch."""
+"""Importing the runtime and a whole ONNX Runtime run (CLI included) never import torch."""
 
 import os
 import subprocess
@@ -17,7 +17,7 @@ import linknet_edge.runtime.mjpeg, linknet_edge.runtime.backends.onnxruntime
 import linknet_edge.runtime.backends.pytorch
 from linknet_edge.runtime.backends import describe_backends
 describe_backends()
-assert "torch" not in sys.modules, "import runtime pulled in torch"
+assert "torch" not in sys.modules, "importing the runtime pulled in torch"
 from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
 summary = run_pipeline(sys.argv[1], sys.argv[2], [sys.argv[3]], stream=StreamOptions(log_every=None))
 assert summary["frames"] == 4, summary
