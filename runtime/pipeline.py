@@ -254,10 +254,11 @@ def _stop_on_signals(stop, caught):
 
 def run_pipeline(model, inputs, outputs, backend=None, alpha=0.5, mask_only=False, legend=False,
                  loop=False, host=None, max_frames=None, batch=1, log_every=5.0,
-                 source_options=None, backend_options=None, stop_event=None):
+                 source_options=None, backend_options=None, stop_event=None, sink_options=None):
     """Segment ``inputs`` (one source URI) into ``outputs`` (a sink URI or a list); returns the
     timing summary (see ``PipelineTimings.summary``) plus ``model``, ``precision``,
-    ``input_size``, ``source`` and ``stopped_by`` (a signal name, or None).
+    ``input_size``, ``source``, ``stopped_by`` (a signal name, or None), ``input_ended_early``
+    and ``input_fallback`` (the source's ``ended_early`` and ``fallback_reason``).
 
     Ctrl-C and SIGTERM (in the main thread) or setting ``stop_event`` stop the capture, drain
     the frames in flight and close every output, so a video file is left playable.
@@ -268,7 +269,8 @@ def run_pipeline(model, inputs, outputs, backend=None, alpha=0.5, mask_only=Fals
     stats = PipelineTimings(log_every)
     with _opened(inputs, model, backend, loop, source_options, backend_options) as (source,
                                                                                     runner):
-        sink = open_sink(outputs, fps=source.fps, spec=runner.spec, host=host)
+        sink = open_sink(outputs, fps=source.fps, spec=runner.spec, host=host,
+                         **(sink_options or {}))
         stream = None
         try:
             render = None
@@ -294,5 +296,7 @@ def run_pipeline(model, inputs, outputs, backend=None, alpha=0.5, mask_only=Fals
         summary = stats.summary()
         summary.update(model=runner.name, precision=runner.precision,
                        input_size=list(runner.input_size), source=str(inputs),
-                       stopped_by=caught[0] if caught else None)
+                       stopped_by=caught[0] if caught else None,
+                       input_ended_early=getattr(source, "ended_early", None),
+                       input_fallback=getattr(source, "fallback_reason", None))
     return summary
