@@ -67,9 +67,11 @@ def run_pipeline(model, inputs, outputs="none", overlay=None, stream=None, model
 
     ``overlay``: ``OverlayOptions``; ``stream``: ``StreamOptions``; ``model_options`` go to
     ``load_model`` (``backend``, ``providers``, ``device``), ``source_options`` to
-    ``open_source`` (``loop``, ``latency``, ...), ``sink_options`` to ``open_sink`` (``host``).
+    ``open_source`` (``loop``, ``latency``, ...), ``sink_options`` to ``open_sink`` (``host``,
+    ``bitrate``).
     Returns the timing summary (see ``PipelineTimings.summary``) plus ``model``, ``precision``,
-    ``input_size``, ``source`` and ``stopped_by`` (a signal name, or None).
+    ``input_size``, ``source``, ``stopped_by`` (a signal name, or None), ``input_ended_early``
+    and ``input_fallback`` (the source's ``ended_early`` and ``fallback_reason``).
     """
     from .postprocess import draw_overlay
     from .sinks import open_sink
@@ -99,5 +101,7 @@ def run_pipeline(model, inputs, outputs="none", overlay=None, stream=None, model
         summary = frames.timings.summary()
         summary.update(model=runner.name, precision=runner.precision,
                        input_size=list(runner.input_size), source=str(inputs),
-                       stopped_by=caught[0] if caught else None)
+                       stopped_by=caught[0] if caught else None,
+                       input_ended_early=getattr(source, "ended_early", None),
+                       input_fallback=getattr(source, "fallback_reason", None))
     return summary

@@ -1,13 +1,16 @@
 """Outputs named by URI. Each sink gets ``write(index, overlay_bgr, classes)`` per frame.
 
 - ``display://0``: an OpenCV window (only where a display exists; ``q`` or Esc stops the run)
-- ``out.mp4``, ``out.avi``, ``file:///abs/out.mp4``: a video of the overlays. ``.avi`` is MJPG
-  written in place (readable even if the process is killed); ``.mp4`` is written to
-  ``NAME.part.mp4`` and renamed when closed, which also happens on Ctrl-C and SIGTERM
+- ``out.mp4``, ``out.mkv``, ``out.avi``, ``file:///abs/out.mp4``: a video of the overlays,
+  H.264 in .mp4/.mkv where an encoder exists, MJPG in .avi; written as ``NAME.part.EXT`` and
+  renamed when closed (also on Ctrl-C and SIGTERM); a killed run leaves the ``.part`` file
+  playable up to about a second before the kill
 - ``overlays/`` or ``dir://DIR``: one ``000000.jpg`` overlay image per frame
 - ``masks://DIR``: one ``000000.png`` class-index mask per frame (8-bit, 16-bit past 255 classes)
 - ``http://HOST:PORT``: an MJPEG stream with a page at ``/`` (see ``runtime.mjpeg``); bound to
   127.0.0.1 unless the URI or ``host=`` says otherwise
+- ``rtp://HOST:PORT`` (with an SDP file), ``udp://HOST:PORT`` (MPEG-TS): H.264 sent to a
+  player at HOST (see ``runtime.streaming``)
 - ``none``: discard (for measuring)
 
 ``classes`` is the (H, W) int32 class map at frame size; ``overlay_bgr`` is None for sinks
@@ -26,8 +29,8 @@ __all__ = ["Sink", "NullSink", "DisplaySink", "VideoFileSink", "ImageFolderSink"
 
 logger = logging.getLogger(__name__)
 
-#: suffix -> FourCC. MJPG in AVI survives interruption; mp4v is what every OpenCV build writes.
-VIDEO_SUFFIXES = {".avi": "MJPG", ".mp4": "mp4v", ".mkv": "MJPG"}
+#: suffix -> output kind of ``runtime.video_writers.open_video_writer``
+VIDEO_SUFFIXES = {".avi": "avi", ".mp4": "mp4", ".mkv": "mkv"}
 
 
 class Sink(object):
@@ -100,30 +103,40 @@ def _prepare_dir(uri, directory):
 class VideoFileSink(Sink):
     """A video of the overlays at ``size`` (H, W), or at the first frame's size if None.
 
+    Written as ``NAME.part.EXT`` and renamed to ``path`` when closed (also on Ctrl-C and
+    SIGTERM), so a file at ``path`` is always complete. ``.mp4`` and ``.mkv`` are H.264 where
+    an encoder exists (``runtime.video_writers``): fragmented MP4 and Matroska, which a hard
+    kill leaves playable up to about one second before it; ``.avi`` is MJPG. A crash-safe
+    file is fsynced every ``sync_every`` seconds, which bounds what a power loss takes.
     Frames of another size are resized (a VideoWriter silently drops them otherwise).
     """
 
-    def __init__(self, uri, path, fps, size=None):
+    def __init__(self, uri, path, fps, size=None, bitrate=4000000, facts=None, sync_every=5.0):
         super(VideoFileSink, self).__init__(uri)
-        suffix = os.path.splitext(path)[1].lower()
-        self.path, self.fps = path, float(fps or 25.0)
-        self._fourcc = VIDEO_SUFFIXES[suffix]
+        root, suffix = os.path.splitext(path)
+        self.path, self.fps, self.bitrate = path, float(fps or 25.0), int(bitrate)
+        self._output, self._facts = VIDEO_SUFFIXES[suffix.lower()], facts
         _prepare_dir(uri, os.path.dirname(os.path.abspath(path)))
-        # mp4 is unreadable until its index is written at close: write aside, rename at close.
-        self._target = path if suffix != ".mp4" else path[:-len(suffix)] + ".part" + suffix
+        self.partial = root + ".part" + suffix
+        if os.path.exists(self.partial):
+            logger.warning("%s: replacing %s, left by an interrupted run", uri, self.partial)
         self._writer, self.frames, self.size = None, 0, None
+        self._sync_every, self.syncer = sync_every, None
         if size:
             self._open(tuple(size))
 
+    @property
+    def description(self):
+        """Which encoder writes the file (None before the first frame)."""
+        return self._writer.description if self._writer is not None else None
+
     def _open(self, size):
-        import cv2
-        self._writer = cv2.VideoWriter(self._target, cv2.VideoWriter_fourcc(*self._fourcc),
-                                       self.fps, (size[1], size[0]))
-        if not self._writer.isOpened():
-            self._writer = None
-            raise SinkError("{}: OpenCV cannot write {} video here".format(
-                self.path, self._fourcc))
+        from .video_writers import FileSyncer, open_video_writer
+        self._writer = open_video_writer(self._output, self.partial, self.fps, size,
+                                         self.bitrate, self._facts, label=self.path)
         self.size = size
+        if self._sync_every and self._writer.crash_safe:
+            self.syncer = FileSyncer(self.partial, self._sync_every)
 
     def write(self, index, overlay_bgr, classes):
         if self._writer is None:
@@ -138,9 +151,10 @@ class VideoFileSink(Sink):
         if self._writer is None:
             return
         writer, self._writer = self._writer, None
-        writer.release()
-        if self._target != self.path:
-            os.replace(self._target, self.path)
+        if self.syncer is not None:
+            self.syncer.stop()
+        writer.close()   # a failing encoder raises here and leaves the .part file
+        os.replace(self.partial, self.path)
         logger.info("wrote %d frames to %s", self.frames, self.path)
 
 
@@ -220,17 +234,21 @@ class MultiSink(Sink):
             raise error
 
 
-def open_sink(uri, fps=None, size=None, spec=None, host=None, **options):
+def open_sink(uri, fps=None, size=None, spec=None, host=None, bitrate=4000000, facts=None,
+              **options):
     """Open one sink, or a ``MultiSink`` for a list of URIs.
 
-    ``fps`` sets a video file's rate (25 if unknown); ``size`` (H, W) a video file's frame size
-    (None: the first frame's); ``host`` overrides an ``http://`` sink's bind address.
+    ``fps`` sets a video's rate (25 if unknown); ``size`` (H, W) a video file's frame size
+    (None: the first frame's); ``host`` overrides an ``http://`` sink's bind address;
+    ``bitrate`` (bits/s) is for H.264 files and streams; ``facts`` (``runtime.media``) replaces
+    the probed codec facts of this machine.
     """
     if isinstance(uri, (list, tuple)):
         sinks = []
         try:
             for item in uri:
-                sinks.append(open_sink(item, fps, size, spec, host=host, **options))
+                sinks.append(open_sink(item, fps, size, spec, host=host, bitrate=bitrate,
+                                       facts=facts, **options))
         except Exception:
             MultiSink(sinks).close()
             raise
@@ -246,21 +264,26 @@ def open_sink(uri, fps=None, size=None, spec=None, host=None, **options):
     if scheme == "http":
         address = rest.split("/", 1)[0]
         bind, _, port = address.rpartition(":") if ":" in address else (address, "", "8080")
-        if not port.isdigit():
-            raise SinkError("{}: port {!r} is not a number; use http://HOST:PORT".format(uri, port))
+        if not port.isdigit() or int(port) > 65535:
+            raise SinkError("{}: port {!r} is not a number from 0 to 65535; use "
+                            "http://HOST:PORT".format(uri, port))
         return MjpegSink(text, host or bind or "127.0.0.1", int(port), title=title)
+    if scheme in ("rtp", "udp"):
+        from .streaming import StreamSink
+        return StreamSink(text, fps, bitrate, facts)
     if scheme == "masks":
         return MaskFolderSink(text, rest, spec.num_classes if spec is not None else 256)
     if scheme == "dir":
         return ImageFolderSink(text, rest)
     if scheme not in ("", "file"):
         raise SinkError("{}: unknown output scheme {!r}; use a video file, a folder/, dir://, "
-                        "masks://, http://HOST:PORT, display://0 or none".format(uri, scheme))
+                        "masks://, http://HOST:PORT, rtp://HOST:PORT, udp://HOST:PORT, "
+                        "display://0 or none".format(uri, scheme))
     path = os.path.expanduser(rest)
     if path.endswith(("/", os.sep)) or os.path.isdir(path):
         return ImageFolderSink(text, path)
     if os.path.splitext(path)[1].lower() in VIDEO_SUFFIXES:
-        return VideoFileSink(text, path, fps, size)
+        return VideoFileSink(text, path, fps, size, bitrate, facts)
     raise SinkError("{}: unknown output type; use a path ending in {}, a folder ending in '/', "
                     "masks://DIR, http://HOST:PORT, display://0 or none".format(
                         uri, "/".join(sorted(VIDEO_SUFFIXES))))

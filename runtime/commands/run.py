@@ -9,6 +9,7 @@ EXAMPLES = [
     "linknet-edge run model.engine --input csi://0 --output http://0.0.0.0:8080",
     "linknet-edge run model.onnx --input v4l2:///dev/video0 --output display://0 --legend",
     "linknet-edge run model.onnx --input rtsp://cam/stream --output out.avi --output masks://m",
+    "linknet-edge run model.engine -i 'rtsp://cam/live?codec=h265' -o rtp://10.0.0.5:5000",
     "linknet-edge run model.pt --input frames/ --output overlays/ --mask-only",
 ]
 
@@ -37,8 +38,9 @@ def add_parser(subparsers):
                         help="file, image, folder, glob, v4l2:///dev/videoN, N, csi://N, "
                              "rtsp://..., http(s)://...")
     parser.add_argument("--output", "-o", action="append", metavar="SINK",
-                        help="video file (.mp4/.avi), folder/, dir://DIR, masks://DIR, "
-                             "http://HOST:PORT, display://0 or none; repeatable (default none)")
+                        help="video file (.mp4/.mkv/.avi), folder/, dir://DIR, masks://DIR, "
+                             "http://HOST:PORT (MJPEG), rtp://HOST:PORT or udp://HOST:PORT "
+                             "(H.264), display://0 or none; repeatable (default none)")
     parser.add_argument("--save-masks", metavar="DIR", help="also write class-index PNG masks")
     parser.add_argument("--backend", help="tensorrt, onnxruntime or pytorch (default: by suffix)")
     parser.add_argument("--alpha", type=_alpha, default=0.5, help="overlay opacity 0-1 [0.5]")
@@ -50,6 +52,11 @@ def add_parser(subparsers):
     parser.add_argument("--batch", type=_positive, default=1, metavar="N",
                         help="frames per inference call [1]")
     parser.add_argument("--latency", type=int, metavar="MS", help="rtsp:// jitter buffer [200]")
+    parser.add_argument("--bitrate", type=_positive, default=4000000, metavar="BITS",
+                        help="H.264 bits/s of .mp4/.mkv files and rtp/udp streams [4000000]")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail (exit 1) when the input ends early: a video shorter than "
+                             "its frame count, a stream lost for good")
     return parser
 
 
@@ -67,8 +74,16 @@ def run(args):
         overlay=OverlayOptions(args.alpha, args.mask_only, args.legend),
         stream=StreamOptions(args.batch, args.max_frames),
         model_options={"backend": args.backend}, source_options=source_options,
-        sink_options={"host": args.host})
+        sink_options={"host": args.host, "bitrate": args.bitrate})
     print("{} ({}, {}) on {}".format(summary["model"], summary["precision"],
                                      format_size(*summary["input_size"]), summary["source"]))
     print(format_table(summary))
+    if summary.get("input_fallback"):
+        print("input read by fallback: {}".format(summary["input_fallback"]))
+    ended = summary.get("input_ended_early")
+    if ended:
+        print("input ended early: {}".format(ended))
+        if args.strict:
+            from linknet_edge.errors import SourceError
+            raise SourceError("{}: {} (--strict)".format(args.input, ended))
     return 0

@@ -37,17 +37,27 @@ def test_uris_choose_the_sink(tmp_path, spec, monkeypatch, uri, kind):
         sink.close()
 
 
-@pytest.mark.parametrize("name", ["clip.mp4", "clip.avi"])
+@pytest.mark.parametrize("name", ["clip.mp4", "clip.mkv", "clip.avi"])
 def test_a_video_file_gets_every_frame(tmp_path, spec, name):
     frames = solid_frames(5)
     path = str(tmp_path / name)
+    partial = path[:-4] + ".part" + path[-4:]
     with open_sink(path, fps=10, spec=spec) as sink:
         for index, frame in enumerate(frames):
             sink.write(index, frame, _classes(frame))
-        if name.endswith(".mp4"):   # written aside until closed, so no half file at the name
-            assert not os.path.exists(path) and os.path.exists(path[:-4] + ".part.mp4")
-    assert not os.path.exists(path[:-4] + ".part.mp4")
+        assert not os.path.exists(path)   # written aside until closed: never a half file
+
+    assert not os.path.exists(partial)
     assert len(read_frames(path)) == 5
+
+
+def test_a_partial_file_from_an_interrupted_run_is_replaced_with_a_warning(tmp_path, spec,
+                                                                           caplog):
+    (tmp_path / "clip.part.avi").write_bytes(b"left by a killed run")
+    with open_sink(str(tmp_path / "clip.avi"), fps=10, spec=spec) as sink:
+        sink.write(0, solid_frames(1)[0], None)
+    assert "replacing" in caplog.text and "clip.part.avi" in caplog.text
+    assert len(read_frames(str(tmp_path / "clip.avi"))) == 1
 
 
 def test_frames_of_another_size_are_resized_to_the_video_size(tmp_path, spec):
@@ -124,9 +134,24 @@ def test_display_without_a_display_is_a_clear_error(monkeypatch, spec):
 def test_unknown_outputs_and_unwritable_places_are_one_line_errors(tmp_path, spec):
     with pytest.raises(SinkError, match="out.gif: unknown output type"):
         open_sink(str(tmp_path / "out.gif"), spec=spec)
-    with pytest.raises(SinkError, match="unknown output scheme 'ftp'"):
+    with pytest.raises(SinkError, match="unknown output scheme 'ftp'.*rtp://HOST:PORT"):
         open_sink("ftp://host/x.mp4", spec=spec)
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(SinkError, match="cannot create folder"):
         open_sink("masks://{}/sub".format(blocker), spec=spec)
+
+
+def test_a_crash_safe_video_is_synced_to_disk_while_it_is_written(tmp_path, spec):
+    from linknet_edge.runtime.sinks import VideoFileSink
+    sink = VideoFileSink("v.avi", str(tmp_path / "v.avi"), fps=10, sync_every=0.05)
+    try:
+        for index, frame in enumerate(solid_frames(3)):
+            sink.write(index, frame, None)
+        deadline = time.time() + 10
+        while sink.syncer.synced < 2 and time.time() < deadline:
+            time.sleep(0.02)
+        assert sink.syncer.synced >= 2
+    finally:
+        sink.close()
+    assert len(read_frames(str(tmp_path / "v.avi"))) == 3

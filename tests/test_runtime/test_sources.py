@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from linknet_edge.errors import SourceError
-from linknet_edge.runtime.gstreamer import csi_pipeline, opencv_has_gstreamer, rtsp_pipeline
+from linknet_edge.runtime.gstreamer import opencv_has_gstreamer
 from linknet_edge.runtime.mjpeg import MjpegServer
 from linknet_edge.runtime.sources import open_source, parse_source_uri
+
+from tests.markers import data_path, requires_data
 
 from .conftest import solid_frames
 
@@ -35,18 +37,6 @@ def test_uri_query_gives_options_and_unknown_schemes_are_refused():
                                                                       "height": "1080"}
     with pytest.raises(SourceError, match="unknown source scheme 'ftp'"):
         parse_source_uri("ftp://host/clip.mp4")
-
-
-def test_gstreamer_pipelines_are_built_as_strings():
-    csi = csi_pipeline(1, 1920, 1080, 60, flip_method=2)
-    assert csi.startswith("nvarguscamerasrc sensor-id=1 ! ")
-    assert "width=(int)1920, height=(int)1080, framerate=(fraction)60/1" in csi
-    assert "nvvidconv flip-method=2" in csi and "format=(string)BGR ! appsink" in csi
-    rtsp = rtsp_pipeline("rtsp://10.0.0.2/stream", latency=50)
-    assert rtsp.startswith("rtspsrc location=rtsp://10.0.0.2/stream latency=50 ! decodebin")
-    assert rtsp.endswith("appsink drop=true max-buffers=1 sync=false")
-    with pytest.raises(ValueError):
-        rtsp_pipeline("rtsp://x/a ! filesink location=/etc/passwd")
 
 
 @pytest.mark.skipif(opencv_has_gstreamer(), reason="this OpenCV has GStreamer")
@@ -145,7 +135,7 @@ def test_a_live_http_stream_that_drops_is_reopened():
     assert [index for index, _, _ in after] == [3, 4, 5]
 
 
-def test_a_stream_that_never_returns_gives_up_after_its_retries():
+def test_a_stream_that_never_returns_ends_after_its_retries_and_says_so():
     stop = threading.Event()
     server = _serve(0, 60, stop)
     try:
@@ -153,9 +143,39 @@ def test_a_stream_that_never_returns_gives_up_after_its_retries():
                              backoff=0.05)
         next(source)
         server.stop()
-        with pytest.raises(SourceError, match="2 reconnect attempts failed"):
-            for _ in range(1000):
-                next(source)
+        rest = [item[0] for _, item in zip(range(1000), source)]
     finally:
         stop.set()
         server.stop()
+    assert len(rest) < 1000   # iteration ended
+    assert source.ended_early == "stream lost: 2 reconnect attempts failed"
+
+
+@requires_data
+def test_a_truncated_file_ends_early_and_says_how_early(tmp_path):
+    data = open(data_path("video", "solidWhiteRight.mp4"), "rb").read()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[:len(data) // 2])
+    with open_source(str(cut)) as source:
+        assert source.ended_early is None and source.frame_count == 221
+        frames = list(source)
+    assert len(frames) == 110
+    assert source.ended_early == ("read 110 of 221 frames: the file ends early (truncated or "
+                                  "damaged)")
+
+
+@pytest.mark.parametrize("uri, message", [
+    ("rtsp://cam/live?codec=vp9", "codec must be h264 or h265, got 'vp9'"),
+    ("rtsp://cam/live?latency=fast", "latency must be whole milliseconds"),
+    ("rtsp://cam/live\tlatency=0", "not a usable RTSP URL"),
+])
+def test_bad_rtsp_options_are_one_line_source_errors(uri, message):
+    with pytest.raises(SourceError) as info:
+        open_source(uri)
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_our_rtsp_options_leave_the_cameras_own_query_alone():
+    assert parse_source_uri("rtsp://cam/s?channel=1&codec=h265&latency=50") == (
+        "rtsp", "rtsp://cam/s?channel=1", {"codec": "h265", "latency": "50"})
+    assert parse_source_uri("rtsp://cam/s?channel=1")[1:] == ("rtsp://cam/s?channel=1", {})
