@@ -15,11 +15,11 @@ import warnings
 from linknet_edge import __version__
 from linknet_edge.atomic import atomic_path
 from linknet_edge.errors import ExportError, first_line
+from linknet_edge.runtime.backends.tensorrt.versions import parser_ops
 from linknet_edge.sizes import check_size, format_size
 from linknet_edge.spec import ONNX_SPEC_KEY
 
 from ._table import format_rows
-from .trt82_operators import MAX_OPSET
 
 __all__ = ["export_onnx", "ExportReport", "check_opset", "SPEC_KEY",
            "VERSION_KEY", "MIN_OPSET", "MAX_OPSET"]
@@ -30,6 +30,7 @@ SPEC_KEY = ONNX_SPEC_KEY
 VERSION_KEY = "linknet_edge.version"
 #: the oldest opset we test; TensorRT 8.2 (JetPack 4.6) parses up to ``MAX_OPSET`` (13).
 MIN_OPSET = 11
+MAX_OPSET = parser_ops((8, 2)).max_opset
 
 
 class ExportReport(object):
