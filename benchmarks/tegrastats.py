@@ -7,9 +7,13 @@ Nano (``POM_5V_*``), AGX Xavier (``GPU CPU SOC CV VDDRQ SYS5V``), Xavier/Orin NX
 ``VDD_CPU_GPU_CV``) and AGX Orin (``VDD_GPU_SOC VDD_CPU_CV VIN_SYS_5V0``) all parse. Power is
 in milliwatts as tegrastats prints it; summaries convert to watts.
 
-The module's total input power is the ``VDD_IN`` / ``POM_5V_IN`` rail where the board has one;
-AGX Xavier and AGX Orin have none, so there the reported rails are summed (an estimate of module
-power that leaves out the carrier board).
+The module's total input power is the ``VDD_IN`` / ``POM_5V_IN`` rail where the board has one
+(it *is* the total: the others are parts of it). AGX Xavier and AGX Orin have none, so there a
+fixed set of rails is summed (an estimate of module power that leaves out the carrier board):
+the same set on every JetPack, because AGX Orin's JetPack 5 lines also print ``VDDQ_VDD2_1V8AO``
+and JetPack 6 lines often do not. Temperatures leave out ``PMIC@100C``: that zone always reads
+100 C on TX1/TX2/Nano/Xavier (NVIDIA: a fixed placeholder, not a measurement), and sensors that
+read -256 C (powered down).
 """
 
 import logging
@@ -19,14 +23,21 @@ import subprocess
 import threading
 
 __all__ = ["TegrastatsSample", "parse_tegrastats_line", "summarize_power", "TegrastatsSampler",
-           "tegrastats_available", "INPUT_RAILS"]
+           "tegrastats_available", "INPUT_RAILS", "SUMMED_RAILS"]
 
 logger = logging.getLogger(__name__)
 
 #: Rails that measure the whole module's input, in order of preference.
 INPUT_RAILS = ("VDD_IN", "POM_5V_IN")
+#: Boards without an input rail: (the rail that identifies the board, the rails summed).
+SUMMED_RAILS = (
+    ("VDD_GPU_SOC", ("VDD_GPU_SOC", "VDD_CPU_CV", "VIN_SYS_5V0")),        # AGX Orin
+    ("VDDRQ", ("GPU", "CPU", "SOC", "CV", "VDDRQ", "SYS5V")),            # AGX Xavier
+)
 #: Channels tegrastats prints but that are not connected to anything.
 _UNCONNECTED = ("NC",)
+#: Temperature zones that are placeholders, not sensors.
+_PLACEHOLDER_ZONES = ("PMIC",)
 #: A temperature sensor that is powered down reads this.
 _SENSOR_OFF_C = -256.0
 
@@ -44,8 +55,9 @@ class TegrastatsSample(object):
     """One parsed tegrastats line.
 
     ``rails``: name -> (instantaneous mW, running-average mW); ``temperatures``: name -> deg C
-    (sensors reading -256 C, i.e. off, are left out); ``cpu_load``: per-core percent, None for
-    an offline core; frequencies in MHz; loads in percent; memory in MB. Missing fields are None.
+    (sensors reading -256 C, i.e. off, and the PMIC placeholder are left out);
+    ``cpu_load``: per-core percent, None for an offline core; frequencies in MHz; loads in
+    percent; memory in MB. Missing fields are None.
     """
 
     def __init__(self, line):
@@ -64,7 +76,7 @@ class TegrastatsSample(object):
         self.temperatures = {}
         for match in _TEMPERATURE.finditer(line):
             value = float(match.group(2))
-            if value > _SENSOR_OFF_C:
+            if value > _SENSOR_OFF_C and match.group(1) not in _PLACEHOLDER_ZONES:
                 self.temperatures[match.group(1)] = value
         self.rails = {}
         for match in _RAIL.finditer(line):
@@ -79,7 +91,12 @@ class TegrastatsSample(object):
                 return name, self.rails[name][0]
         if not self.rails:
             return None
-        return "+".join(sorted(self.rails)), sum(inst for inst, _ in self.rails.values())
+        names = sorted(self.rails)
+        for marker, summed in SUMMED_RAILS:
+            if marker in self.rails:
+                names = [name for name in summed if name in self.rails]
+                break
+        return "+".join(names), sum(self.rails[name][0] for name in names)
 
     def to_dict(self):
         return {"timestamp": self.timestamp, "ram_used_mb": self.ram_used_mb,

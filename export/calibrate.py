@@ -2,9 +2,12 @@
 
 ``CalibrationBatches`` (numpy + OpenCV only) turns a folder of images into NCHW float32
 batches through ``linknet_edge.preprocessing.to_network_input``, exactly the runtime's input.
-``EntropyCalibrator`` speaks TensorRT's ``IInt8EntropyCalibrator2`` protocol; its cache hooks
-read and write the cache file, so a second build (or trtexec ``--calib``) skips calibration.
-``tensorrt`` and ``pycuda`` are touched only once TensorRT asks for a batch.
+``EntropyCalibrator`` speaks TensorRT's ``IInt8EntropyCalibrator2`` protocol (8.x-10.x; 11.x
+has no calibrators); its cache hooks read and write the cache file, so a second build (or
+trtexec ``--calib``) skips calibration. When images are given they are always offered: TensorRT
+skips a cache it finds incompatible and then needs batches. ``cache_problem`` reads the cache
+header (``TRT-8201-EntropyCalibration2``) to tell a cache written by another TensorRT version.
+``tensorrt`` and the CUDA binding are touched only once TensorRT asks for a batch.
 """
 
 import logging
@@ -16,15 +19,41 @@ from linknet_edge.atomic import write_atomic
 from linknet_edge.errors import DatasetError
 from linknet_edge.images import find_images, read_image_bgr
 from linknet_edge.preprocessing import to_network_input
+from linknet_edge.runtime.backends.tensorrt.versions import (calibration_cache_version,
+                                                             parse_version, version_text)
 
 from .sample_images import spread_evenly
 
-__all__ = ["CalibrationBatches", "EntropyCalibrator", "DEFAULT_MAX_IMAGES"]
+__all__ = ["CalibrationBatches", "EntropyCalibrator", "DEFAULT_MAX_IMAGES", "cache_problem",
+           "CALIBRATOR_ALGORITHM"]
 
 logger = logging.getLogger(__name__)
 
 #: TensorRT's guidance is a few hundred representative images; more only costs time.
 DEFAULT_MAX_IMAGES = 500
+#: the algorithm name the cache header of ``EntropyCalibrator`` carries
+CALIBRATOR_ALGORITHM = "EntropyCalibration2"
+
+
+def cache_problem(cache_path, trt_version):
+    """None if ``cache_path`` is absent or this TensorRT wrote it, else why it cannot be used
+    (one phrase naming the file, the version in its header and this version)."""
+    if not os.path.isfile(cache_path):
+        return None
+    with open(cache_path, "rb") as handle:
+        found = calibration_cache_version(handle.read(64))
+    if found is None:
+        return "{} is not a TensorRT calibration cache (no TRT-<version>-<algorithm> " \
+               "header)".format(cache_path)
+    version, algorithm = found
+    here = parse_version(trt_version)[:3]
+    if version != here:
+        return "{} was written by TensorRT {}, this is TensorRT {}".format(
+            cache_path, version_text(version), version_text(here))
+    if algorithm != CALIBRATOR_ALGORITHM:
+        return "{} was written by the {} calibrator, this build uses {}".format(
+            cache_path, algorithm, CALIBRATOR_ALGORITHM)
+    return None
 
 
 class CalibrationBatches(object):
@@ -62,13 +91,15 @@ class CalibrationBatches(object):
 class EntropyCalibrator(object):
     """TensorRT's entropy calibrator (v2) over ``batches``, caching to ``cache_path``.
 
-    With an existing cache file and no batches, TensorRT reads the cache and asks for no data.
-    ``as_tensorrt()`` wraps it in a ``trt.IInt8EntropyCalibrator2`` for ``config.int8_calibrator``.
+    TensorRT reads the cache first (``use_cache=False`` hides a foreign one) and asks for batches
+    only if it has no usable cache. ``as_tensorrt()`` wraps it in a
+    ``trt.IInt8EntropyCalibrator2`` for ``config.int8_calibrator``.
     """
 
-    def __init__(self, cache_path, batches=None):
+    def __init__(self, cache_path, batches=None, use_cache=True):
         self.cache_path = str(cache_path)
         self.batches = batches
+        self.use_cache = use_cache
         self.batches_served = 0
         #: an exception raised while TensorRT asked for a batch (TensorRT would swallow it)
         self.error = None
@@ -87,11 +118,11 @@ class EntropyCalibrator(object):
         batch = next(self._iterator, None)
         if batch is None:
             return None
-        from linknet_edge.runtime.backends._cuda import driver
-        cuda = driver()
+        from linknet_edge.runtime.backends.tensorrt.cuda import api
+        cuda = api()
         if self._device is None:
-            self._device = cuda.mem_alloc(batch.nbytes)
-        cuda.memcpy_htod(self._device, np.ascontiguousarray(batch))
+            self._device = cuda.alloc(batch.nbytes)
+        cuda.htod(self._device, np.ascontiguousarray(batch))
         self.batches_served += 1
         if self.batches_served % 10 == 0 or self.batches_served == len(self.batches):
             logger.info("calibration batch %d/%d", self.batches_served, len(self.batches))
@@ -99,7 +130,7 @@ class EntropyCalibrator(object):
 
     def read_calibration_cache(self):
         """The cache file's bytes if it exists (TensorRT then skips calibration), else None."""
-        if not os.path.isfile(self.cache_path):
+        if not self.use_cache or not os.path.isfile(self.cache_path):
             return None
         with open(self.cache_path, "rb") as handle:
             data = handle.read()
@@ -119,8 +150,8 @@ class EntropyCalibrator(object):
 
     def as_tensorrt(self):
         """A ``trt.IInt8EntropyCalibrator2`` that forwards to this object."""
-        from linknet_edge.runtime.backends._trt_api import trt
-        base = trt().IInt8EntropyCalibrator2
+        from linknet_edge.runtime.backends.tensorrt.api import calibrator_base
+        base = calibrator_base()
         owner = self
 
         class _Calibrator(base):

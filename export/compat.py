@@ -1,18 +1,21 @@
 """TensorRT 8.2 (JetPack 4.6, the last release for TX1/TX2/Nano) compatibility of an ONNX graph.
 
-Checks the opset, every operator against the 8.2 parser's list (``trt82_operators``), the
-ConvTranspose attributes TensorRT's deconvolution takes, zero points of Q/DQ nodes, and Resize:
-only the residual-decoder variant may have one, and it is flagged as not TX1-safe.
+Checks the opset, every operator against the 8.2-GA parser's table
+(``runtime.backends.tensorrt.versions.PARSER_OPS``; an experimental operator, NonMaxSuppression,
+is a warning), the ConvTranspose attributes TensorRT's deconvolution takes, zero points of Q/DQ
+nodes, and Resize: only the residual-decoder variant may have one, and it is flagged as not
+TX1-safe.
 Needs the ``onnx`` package, not torch.
 """
 
 import collections
 
 from linknet_edge.errors import ExportError, first_line
-
-from . import trt82_operators as trt82
+from linknet_edge.runtime.backends.tensorrt.versions import parser_ops
 
 __all__ = ["CompatFinding", "CompatReport", "check_tensorrt_compat"]
+
+trt82 = parser_ops((8, 2))
 
 
 class CompatFinding(object):
@@ -52,7 +55,7 @@ class CompatReport(object):
     def rows(self):
         ops = ", ".join("{} x{}".format(op, n) for op, n in sorted(self.op_counts.items()))
         rows = [("TensorRT 8.2 opset", "{} (parser accepts up to {})".format(
-                    self.opset, trt82.MAX_OPSET)),
+                    self.opset, trt82.max_opset)),
                 ("operators", ops),
                 ("TensorRT 8.2 parse", "OK" if self.passed else "FAIL ({} errors)".format(
                     len(self.errors))),
@@ -100,7 +103,10 @@ def _check_node(node, constants, producers, add):
     if node.domain not in ("", "ai.onnx"):
         add("error", "custom op from domain {!r}: needs a TensorRT plugin".format(node.domain))
         return
-    if op not in trt82.SUPPORTED_OPS:
+    if op in trt82.experimental:
+        add("warning", "experimental in the TensorRT 8.2 ONNX parser: check it builds there")
+        return
+    if op not in trt82.supported:
         hint = "; use QDQ quantization" if op in ("QLinearConv", "ConvInteger") else ""
         add("error", "not supported by the TensorRT 8.2 ONNX parser" + hint)
         return
@@ -108,7 +114,7 @@ def _check_node(node, constants, producers, add):
     if op in ("Conv", "ConvTranspose"):
         weight = node.input[1] if len(node.input) > 1 else ""
         if weight not in constants and producers.get(weight) != "DequantizeLinear":
-            add("error", "weights are computed at run time; " + trt82.RESTRICTIONS[op])
+            add("error", "weights are computed at run time; " + trt82.restrictions[op])
     if op == "ConvTranspose":
         pads = list(attrs.get("pads", []))
         half = len(pads) // 2
@@ -125,14 +131,14 @@ def _check_node(node, constants, producers, add):
     if op in ("QuantizeLinear", "DequantizeLinear") and len(node.input) > 2:
         zero = constants.get(node.input[2])
         if zero is None or zero.any():
-            add("error", "non-zero or non-constant zero point: " + trt82.RESTRICTIONS[op])
+            add("error", "non-zero or non-constant zero point: " + trt82.restrictions[op])
     if op == "Resize":
         mode = _text(attrs.get("mode", "nearest"))
         coords = _text(attrs.get("coordinate_transformation_mode", "half_pixel"))
-        if mode not in trt82.RESIZE_MODES or coords not in trt82.RESIZE_COORDINATE_MODES:
-            add("error", "Resize mode {} / {}: ".format(mode, coords) + trt82.RESTRICTIONS[op])
+        if mode not in trt82.resize_modes or coords not in trt82.resize_coordinate_modes:
+            add("error", "Resize mode {} / {}: ".format(mode, coords) + trt82.restrictions[op])
     if op == "MaxPool" and len([o for o in node.output if o]) > 1:
-        add("error", trt82.RESTRICTIONS[op])
+        add("error", trt82.restrictions[op])
 
 
 def check_tensorrt_compat(model, spec=None):
@@ -160,9 +166,9 @@ def check_tensorrt_compat(model, spec=None):
                     constants[node.output[0]] = numpy_helper.to_array(attr.t)
     opset = _default_opset(model)
     findings = []
-    if opset > trt82.MAX_OPSET:
+    if opset > trt82.max_opset:
         findings.append(CompatFinding("error", "opset", "graph", "opset {} is newer than TensorRT "
-                                      "8.2 parses (<= {})".format(opset, trt82.MAX_OPSET)))
+                                      "8.2 parses (<= {})".format(opset, trt82.max_opset)))
     arch_safe = _arch_tx1_safe(spec.arch) if spec is not None else None
     counts = collections.Counter()
     for index, node in enumerate(graph.node):

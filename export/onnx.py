@@ -17,10 +17,9 @@ from linknet_edge.atomic import atomic_path
 from linknet_edge.errors import ExportError, first_line
 from linknet_edge.onnx_file import ONNX_SPEC_KEY
 from linknet_edge.reports import Report
+from linknet_edge.runtime.backends.tensorrt.versions import parser_ops
 from linknet_edge.sizes import check_size, format_size
 from linknet_edge.tables import format_rows
-
-from .trt82_operators import MAX_OPSET
 
 __all__ = ["export_onnx", "ExportReport", "check_opset", "SPEC_KEY",
            "VERSION_KEY", "MIN_OPSET", "MAX_OPSET"]
@@ -31,6 +30,7 @@ SPEC_KEY = ONNX_SPEC_KEY
 VERSION_KEY = "linknet_edge.version"
 #: the oldest opset we test; TensorRT 8.2 (JetPack 4.6) parses up to ``MAX_OPSET`` (13).
 MIN_OPSET = 11
+MAX_OPSET = parser_ops((8, 2)).max_opset
 
 
 class ExportReport(Report):

@@ -1,9 +1,13 @@
 """Build a TensorRT engine from a linknet-edge ONNX file, on the device that will run it.
 
 Writes the plain serialized plan (nothing prepended: trtexec and DeepStream load it) and the
-``.engine.json`` sidecar (``runtime.backends.engine_sidecar``), which is also the cache key: an
-engine whose ONNX file, TensorRT version, GPU, precision, calibration cache or workspace
-changed is rebuilt (``rebuild="auto"``) or refused (``"never"``), never silently used.
+``.engine.json`` sidecar (``runtime.backends.tensorrt.sidecar``), which is also the cache key:
+an engine whose ONNX file, TensorRT version, GPU, precision, build route, calibration cache or
+workspace changed is rebuilt (``rebuild="auto"``) or refused (``"never"``), never silently used.
+
+Needs JetPack's TensorRT, numpy and OpenCV only (the ONNX is read with the stdlib reader
+``linknet_edge.onnx_file``); ``--trtexec`` needs no Python TensorRT at all. How the precision is
+obtained (builder flags, or a strongly typed network on TensorRT 11) is ``build_route``'s.
 
 Precision rules (a request the GPU cannot honour is refused, never downgraded):
 - FP16 needs fast FP16: compute capability 5.3 (TX1, Nano), 6.0, 6.2 (TX2) or 7.0+.
@@ -14,12 +18,13 @@ import hashlib
 import logging
 import os
 
-from linknet_edge.atomic import atomic_path, write_atomic
-from linknet_edge.errors import BackendUnavailable, EngineBuildError, SpecError, SpecMismatch
+from linknet_edge.errors import EngineBuildError, SpecError, SpecMismatch
+from linknet_edge.onnx_file import read_onnx_info
+from linknet_edge.runtime.backends.tensorrt.gpu import gpu_identity
+from linknet_edge.runtime.backends.tensorrt.sidecar import (read_sidecar, sidecar_differences,
+                                                            sidecar_path, write_sidecar)
 
-from linknet_edge.runtime.backends import _trt_api
-from linknet_edge.runtime.backends.engine_sidecar import (read_sidecar, sidecar_differences,
-                                                          sidecar_path, write_sidecar)
+from .build_route import choose_route
 
 __all__ = ["PRECISIONS", "REBUILD_MODES", "build_engine", "check_precision", "has_fast_fp16",
            "file_sha256"]
@@ -94,118 +99,87 @@ def _cache_decision(engine_path, wanted, rebuild):
     return False
 
 
-def _parse(network, onnx_path):
-    parser = _trt_api.trt().OnnxParser(network, _trt_api.logger())
-    with open(onnx_path, "rb") as handle:
-        parsed = parser.parse(handle.read())
-    errors = [str(parser.get_error(i)).strip() for i in range(parser.num_errors)]
-    if not parsed or errors:
-        raise EngineBuildError("{}: TensorRT {} cannot parse it: {}".format(
-            onnx_path, _trt_api.capabilities().version_text,
-            " | ".join(errors) or "no error reported"))
-    return parser
-
-
-def _build_plan(onnx_path, precision, workspace_mib, calibrator, fp16_fallback):
-    """Parse and build with the Python API; the serialized plan as bytes."""
-    trt = _trt_api.trt()
-    builder = trt.Builder(_trt_api.logger())
-    network = _trt_api.create_network(builder)
-    parser = _parse(network, onnx_path)  # keep the parser alive while building
-    config = builder.create_builder_config()
-    _trt_api.set_workspace(config, int(workspace_mib) << 20)
-    if precision == "fp16" or (precision == "int8" and fp16_fallback):
-        config.set_flag(trt.BuilderFlag.FP16)
-    if precision == "int8":
-        config.set_flag(trt.BuilderFlag.INT8)
-        config.int8_calibrator = calibrator.as_tensorrt()
-    plan = _trt_api.build_serialized(builder, network, config)
-    if calibrator is not None and calibrator.error is not None:
-        raise calibrator.error
-    if plan is None:
-        raise EngineBuildError("{}: TensorRT {} failed to build a {} engine; run with -vv to see "
-                               "its log".format(onnx_path, _trt_api.capabilities().version_text,
-                                                precision))
-    del parser
-    return plan
+def _writable(engine_path):
+    folder = os.path.dirname(os.path.abspath(engine_path))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise EngineBuildError("{}: cannot write the engine there (folder {} missing or not "
+                               "writable)".format(engine_path, folder))
 
 
 def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=1024,
-                 calib_dir=None, calib_cache=None, rebuild="auto", use_trtexec=False):
+                 calib_dir=None, calib_cache=None, rebuild="auto", use_trtexec=False,
+                 trtexec_path=None):
     """Build (or reuse) ``engine_path`` from ``onnx_path``; returns ``engine_path``.
 
-    ``engine_path`` defaults to the ONNX path with ``.engine``. INT8 calibrates on the images in
-    ``calib_dir`` and keeps the result in ``calib_cache`` (default ``<engine>.calib``); an
-    existing cache is reused without images. ``rebuild``: "auto" rebuilds a stale engine,
-    "never" raises ``SpecMismatch`` saying what differs, "always" rebuilds.
+    ``engine_path`` defaults to the ONNX path with ``.engine``. INT8 through builder flags
+    calibrates on the images in ``calib_dir`` and keeps the result in ``calib_cache`` (default
+    ``<engine>.calib``); an existing cache is reused without images, and images given are always
+    offered. On TensorRT 11 an FP32 ONNX is converted to its FP16 / Q-DQ sibling
+    (``build_route``). ``rebuild``: "auto" rebuilds a stale engine, "never" raises
+    ``SpecMismatch`` saying what differs, "always" rebuilds. ``use_trtexec`` builds with
+    trtexec (``trtexec_path``, else found on PATH or in /usr/src/tensorrt/bin).
     """
-    from linknet_edge.runtime.backends import tensorrt as backend
-    from linknet_edge.onnx_file import read_onnx_info
+    from .builders import (build_with_python, build_with_trtexec, calibration_batches,
+                           check_calibration, toolchain)
     if rebuild not in REBUILD_MODES:
         raise EngineBuildError("rebuild must be one of {}, got {!r}".format(
             ", ".join(REBUILD_MODES), rebuild))
+    if precision not in PRECISIONS:
+        raise EngineBuildError("unknown precision {!r}; choose from {}".format(
+            precision, ", ".join(PRECISIONS)))
     onnx_path = str(onnx_path)
     engine_path = str(engine_path or os.path.splitext(onnx_path)[0] + ".engine")
-    reason = backend.unavailable_reason()
-    if reason:
-        raise BackendUnavailable("building {} needs TensorRT and pycuda: {}; build on the Jetson "
-                                 "or GPU machine that will run the engine".format(
-                                     engine_path, reason))
     info = read_onnx_info(onnx_path)
     spec, graph_input = info.spec, info.input
     if any(d <= 0 for d in graph_input.shape):
         raise EngineBuildError("{}: input '{}' has dynamic dimensions {}; engines here are "
                                "static-shape, so export without a dynamic batch".format(
                                    onnx_path, graph_input.name, graph_input.shape))
-    from linknet_edge.runtime.backends._cuda import CudaContext, gpu_identity
+    _writable(engine_path)
+    tools = toolchain(use_trtexec, trtexec_path)
     gpu_name, compute_capability = gpu_identity()
     check_precision(precision, gpu_name, compute_capability)
-    if precision == "int8":
+    source_sha = file_sha256(onnx_path)
+    route = choose_route(onnx_path, info.precision, precision, tools.has_precision_flags,
+                         source_sha, calib_dir, tools.words)
+    use_cache = True
+    if route.calibrate:
         calib_cache = str(calib_cache or engine_path + ".calib")
-        if calib_dir is None and not os.path.isfile(calib_cache):
-            raise EngineBuildError("INT8 needs calibration images (--calib DIR) or an existing "
-                                   "calibration cache; {} does not exist".format(calib_cache))
-        if use_trtexec and not os.path.isfile(calib_cache):
-            raise EngineBuildError("trtexec cannot calibrate INT8 from images, only read a cache: "
-                                   "build once without --trtexec to write {}".format(calib_cache))
+        use_cache = check_calibration(tools, calib_dir, calib_cache)
     else:
+        if calib_cache or (calib_dir and not route.converted):
+            logger.info("%s: --calib/--calib-cache not used: the %s route calibrates nothing",
+                        onnx_path, route.name)
         calib_cache = None
+    fp16_fallback = bool(route.flags) and precision == "int8" and has_fast_fp16(
+        compute_capability)
     wanted = {
-        "spec": spec.to_dict(), "tensorrt_version": _trt_api.capabilities().version_text,
-        "gpu_name": gpu_name, "compute_capability": compute_capability, "precision": precision,
+        "spec": spec.to_dict(), "tensorrt_version": tools.version_text, "gpu_name": gpu_name,
+        "compute_capability": compute_capability, "precision": precision,
         "input_shape": graph_input.shape, "workspace_mib": int(workspace_mib),
-        "onnx_sha256": file_sha256(onnx_path), "calibration_sha256": file_sha256(calib_cache),
+        "onnx_sha256": source_sha, "calibration_sha256": file_sha256(calib_cache),
+        "build_route": route.name, "built_onnx_sha256": file_sha256(route.onnx_path),
     }
     if _cache_decision(engine_path, wanted, rebuild):
         return engine_path
-    fp16_fallback = precision == "int8" and has_fast_fp16(compute_capability)
-    logger.info("%s: building a %s engine with TensorRT %s on %s (compute capability %s)",
-                engine_path, precision, wanted["tensorrt_version"], gpu_name, compute_capability)
+    logger.info("%s: building an %s engine with %s on %s (compute capability %s), route %s "
+                "from %s", engine_path, precision, tools.words, gpu_name, compute_capability,
+                route.name, route.onnx_path)
     if os.path.isfile(sidecar_path(engine_path)):  # never leave an old sidecar beside a new plan
         os.remove(sidecar_path(engine_path))
-    if use_trtexec:
-        from .trtexec import run_trtexec
-        with atomic_path(engine_path) as tmp:
-            run_trtexec(onnx_path, tmp, precision, workspace_mib, wanted["tensorrt_version"],
-                        calib_cache=calib_cache, fp16_fallback=fp16_fallback)
+    if tools.trtexec:
+        build_with_trtexec(engine_path, route, precision, tools, workspace_mib, calib_cache,
+                           fp16_fallback)
     else:
-        calibrator = None
-        if precision == "int8":
-            from .calibrate import CalibrationBatches, EntropyCalibrator
-            batches = None
-            if calib_dir is not None and not os.path.isfile(calib_cache):
-                batches = CalibrationBatches(calib_dir, spec,
-                                             batch_size=graph_input.shape[0])
-            calibrator = EntropyCalibrator(calib_cache, batches)
-        with CudaContext():
-            try:
-                plan = _build_plan(onnx_path, precision, workspace_mib, calibrator, fp16_fallback)
-            finally:
-                if calibrator is not None:
-                    calibrator.close()
-        write_atomic(engine_path, plan)
+        calibration = None
+        if route.calibrate:
+            calibration = (calibration_batches(calib_dir, spec, graph_input.shape[0]),
+                           calib_cache, use_cache)
+        flags = route.flags + (("FP16",) if fp16_fallback else ())
+        build_with_python(engine_path, route, flags, workspace_mib, calibration, tools.words)
     wanted["calibration_sha256"] = file_sha256(calib_cache)
     write_sidecar(engine_path, wanted)
-    logger.info("%s: written (%.1f MiB) with sidecar %s.json", engine_path,
-                os.path.getsize(engine_path) / 2.0 ** 20, os.path.basename(engine_path))
+    logger.info("%s: written (%.1f MiB, route %s) with sidecar %s.json", engine_path,
+                os.path.getsize(engine_path) / 2.0 ** 20, route.name,
+                os.path.basename(engine_path))
     return engine_path

@@ -5,11 +5,10 @@ missing or broken library is reported, never raised.
 """
 
 import importlib
+import importlib.util
 import os
 import platform
 import re
-import shutil
-import subprocess
 import sys
 
 from linknet_edge.errors import first_line
@@ -55,7 +54,8 @@ def jetson_model(path="/proc/device-tree/model"):
 
 
 def cuda_device():
-    """``{"name", "compute_capability"}`` of GPU 0 via torch, pycuda or nvidia-smi, else None."""
+    """``{"name", "compute_capability", "via"}`` of GPU 0 via torch, else pycuda / cuda-python /
+    nvidia-smi / the Jetson device tree (what TensorRT builds use), else None."""
     try:
         import torch
         if torch.cuda.is_available():
@@ -64,23 +64,68 @@ def cuda_device():
                     "compute_capability": "{}.{}".format(major, minor), "via": "torch"}
     except Exception:
         pass
+    from .backends.tensorrt.gpu import describe_gpu
     try:
-        from .backends._cuda import gpu_identity
-        name, capability = gpu_identity(0)
-        return {"name": name, "compute_capability": capability, "via": "pycuda"}
+        return describe_gpu(0)
     except Exception:
-        pass
-    smi = shutil.which("nvidia-smi")
-    if smi:
-        try:
-            out = subprocess.check_output(
-                [smi, "--query-gpu=name,compute_cap", "--format=csv,noheader"],
-                stderr=subprocess.DEVNULL, universal_newlines=True, timeout=10)
-            name, capability = [part.strip() for part in out.splitlines()[0].split(",")]
-            return {"name": name, "compute_capability": capability, "via": "nvidia-smi"}
-        except Exception:
-            pass
-    return None
+        return None
+
+
+def _tensorrt_rows(env):
+    """doctor's TensorRT rows, asked of the backend itself so they say what ``build`` and
+    ``run`` will find (a broken install, no CUDA binding, no GPU, no trtexec)."""
+    from .backends import tensorrt as backend
+    from .backends.tensorrt.trtexec import find_trtexec
+    try:
+        trtexec = find_trtexec()
+    except Exception as exc:
+        trtexec_why = first_line(exc)
+    else:
+        trtexec_why = backend.build_unavailable_reason(trtexec)
+    build = backend.build_unavailable_reason()
+    run = backend.unavailable_reason() or build or (
+        None if env["libraries"]["cv2"]["version"] else "needs cv2")
+    rows = [("build TensorRT engines", (build is None, build or "")),
+            ("build TensorRT engines with --trtexec", (trtexec_why is None, trtexec_why or "")),
+            ("run TensorRT engines", (run is None, run or ""))]
+    if backend.tensorrt_problem() is None and backend.api.capabilities().strongly_typed_only:
+        have = dict((n, bool(env["libraries"][n]["version"])) for n in ("onnx", "onnxruntime"))
+        have["onnxconverter-common"] = _found("onnxconverter_common")
+        missing = [n for n in ("onnx", "onnxconverter-common", "onnxruntime") if not have[n]]
+        rows.append(("FP16/INT8 from an FP32 ONNX (TensorRT {} converts it first)".format(
+            backend.version()), (not missing, "needs {}; else build the FP16 / Q-DQ ONNX that "
+                                 "`linknet-edge quantize` writes on the workstation".format(
+                                     ", ".join(missing)))))
+    return rows
+
+
+def _found(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:
+        return False
+
+
+def _tensorrt_library():
+    """The tensorrt row: "not installed" vs "installed but cannot load: <reason>"."""
+    from .backends import tensorrt as backend
+    problem = backend.tensorrt_problem()
+    if problem is None:
+        return {"version": backend.version(), "error": None}
+    if "is not installed" in problem:
+        return {"version": None, "error": "not installed"}
+    return {"version": None, "error": problem.replace("the TensorRT Python module is ", "")}
+
+
+def _cuda_python_library():
+    from .backends.tensorrt import cuda
+    if cuda.flavour() != "cuda-python":
+        return {"version": None, "error": "not installed" if cuda.flavour() is None else
+                "not used (pycuda is)"}
+    try:
+        return {"version": cuda.binding_version()[1], "error": None}
+    except Exception as exc:
+        return {"version": None, "error": "fails to import: {}".format(first_line(exc))}
 
 
 def describe_environment():
@@ -90,6 +135,8 @@ def describe_environment():
     for name in _LIBRARIES:
         version, error = module_version(name)
         env["libraries"][name] = {"version": version, "error": error}
+    env["libraries"]["tensorrt"] = _tensorrt_library()
+    env["libraries"]["cuda-python"] = _cuda_python_library()
     if env["libraries"]["cv2"]["version"]:
         env["opencv_gstreamer"] = opencv_has_gstreamer()
     if env["libraries"]["onnxruntime"]["version"]:
@@ -114,12 +161,7 @@ def _capabilities(env):
         ("export to ONNX", need("torch", "onnx")),
         ("verify ONNX against PyTorch", need("torch", "onnx", "onnxruntime")),
         ("run ONNX models (ONNX Runtime)", need("onnxruntime", "cv2")),
-        ("build TensorRT engines", need("tensorrt", "pycuda")),
-        ("run TensorRT engines", need("tensorrt", "pycuda", "cv2")),
-    ]
-    if rows[4][1][0] and not env["cuda_device"]:
-        rows[4] = (rows[4][0], (False, "TensorRT is installed but no CUDA GPU was found"))
-        rows[5] = (rows[5][0], rows[4][1])
+    ] + _tensorrt_rows(env)
     gst = env.get("opencv_gstreamer")
     rows.append(("CSI camera (csi://)", (bool(gst and env["l4t_release"]),
                  "" if gst and env["l4t_release"] else

@@ -25,8 +25,14 @@ requires_torch = pytest.mark.skipif(not _has("torch"), reason="PyTorch is not in
 requires_onnx = pytest.mark.skipif(not _has("onnx"), reason="onnx is not installed")
 requires_onnxruntime = pytest.mark.skipif(not _has("onnxruntime"),
                                           reason="ONNX Runtime is not installed")
-requires_tensorrt = pytest.mark.skipif(not (_has("tensorrt") and _has("pycuda")),
-                                       reason="TensorRT and pycuda are not installed")
+def _cuda_binding():
+    from linknet_edge.runtime.backends.tensorrt.cuda import flavour
+    return flavour() is not None
+
+
+requires_tensorrt = pytest.mark.skipif(not (_has("tensorrt") and _cuda_binding()),
+                                       reason="TensorRT and pycuda or cuda-python are not "
+                                              "installed")
 requires_cuda = pytest.mark.skipif(not _cuda(), reason="no CUDA GPU")
 requires_data = pytest.mark.skipif(not os.path.isdir(os.path.join(DATA_ROOT, "camvid")),
                                    reason="real data not found at ../shared/data")

@@ -19,7 +19,8 @@ from tests.markers import ROOT
 PACKAGES = {"linknet_edge": ("linknet_edge", 0), "runtime": ("linknet_edge.runtime", 1),
             "export": ("linknet_edge.export", 2), "benchmarks": ("linknet_edge.benchmarks", 3)}
 LAYER_NAMES = {name: layer for name, layer in PACKAGES.values()}
-BARE = re.compile(r"(?<![\w.])(import|from)\s+(runtime|export|benchmarks)(?=[\s.,;])")
+#: an import statement (in code, or in a string of code a test runs) naming a bare top-level name
+BARE = re.compile(r"(?:^|[;\"'(])\s*(?:import|from)\s+(?:runtime|export|benchmarks)(?=[\s.,;])")
 
 
 def _modules():

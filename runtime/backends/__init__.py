@@ -2,7 +2,8 @@
 
 Every backend module offers ``is_available()``, ``unavailable_reason()``, ``version()`` and
 ``load(path, **options)`` returning a runner. Availability is decided without importing the
-library (``importlib.util.find_spec``) so that asking never pulls in torch or CUDA.
+library (``importlib.util.find_spec``) so that asking never pulls in torch or CUDA; TensorRT's
+module is imported (it starts no CUDA) to tell a broken install from a missing one.
 """
 
 import importlib

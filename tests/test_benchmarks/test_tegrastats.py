@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from linknet_edge.benchmarks.tegrastats import (TegrastatsSampler, parse_tegrastats_line,
-                                                summarize_power, tegrastats_available)
+from linknet_edge.benchmarks.tegrastats import (SUMMED_RAILS, TegrastatsSampler,
+                                                parse_tegrastats_line, summarize_power,
+                                                tegrastats_available)
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
@@ -46,7 +47,10 @@ def test_every_recorded_line_parses(module):
             assert rail == INPUT_RAIL[module]
             assert milliwatts == sample.rails[rail][0]
         else:
-            assert milliwatts == sum(inst for inst, _ in sample.rails.values())
+            summed = [names for marker, names in SUMMED_RAILS if marker in sample.rails][0]
+            assert rail == "+".join(summed)
+            assert milliwatts == sum(sample.rails[name][0] for name in summed)
+        assert "PMIC" not in sample.temperatures  # a placeholder zone, not a sensor
 
 
 def test_nano_values():
@@ -70,7 +74,7 @@ def test_tx2_offline_cores_and_rails():
 def test_xavier_agx_sums_its_module_rails():
     sample = parse_tegrastats_line(_lines("xavier_agx")[0])
     assert sorted(sample.rails) == ["CPU", "CV", "GPU", "SOC", "SYS5V", "VDDRQ"]
-    assert sample.input_power() == ("CPU+CV+GPU+SOC+SYS5V+VDDRQ", 311 + 932 + 621 + 1482)
+    assert sample.input_power() == ("GPU+CPU+SOC+CV+VDDRQ+SYS5V", 311 + 932 + 621 + 1482)
     assert sample.temperatures["GPU"] == 37.5  # "GPU@37.5C" is a temperature, "GPU 0/0" a rail
 
 
@@ -86,6 +90,46 @@ def test_orin_formats_units_timestamps_and_unconnected_channels():
     assert jetpack7.rails["VIN_SYS_5V0"] == (5500, 5500)
     assert jetpack7.temperatures["cpu"] == 52.968
     assert (jetpack7.gpu_load, jetpack7.gpu_freq_mhz) == (12, 1300)
+
+
+#: Real AGX Orin lines: JetPack 5 from
+#: rbonghi/jetson_stats' tegrastats emulator (commit 4404e168, 2023-01-03), which prints
+#: VDDQ_VDD2_1V8AO and NC channels; a later JetPack's user log (11-21-2025, 64 GB AGX Orin),
+#: which has no NC channels.
+ORIN_JP5 = ("01-03-2023 16:07:54 RAM 2257/30536MB (lfb 5392x4MB) SWAP 0/15268MB (cached 0MB) "
+            "CPU [0%@729,0%@729,0%@729,0%@729,0%@729,0%@729,0%@729,0%@729,0%@729,0%@729,0%@729,"
+            "0%@729] EMC_FREQ 0%@204 GR3D_FREQ 0%@0 GR3D2_FREQ 0%@0 NVJPG1 729 VIC_FREQ 115 "
+            "APE 233 CV0@-256C CPU@41.437C Tboard@29C SOC2@39.062C Tdiode@30.75C SOC0@39.031C "
+            "CV1@-256C GPU@-256C tj@41.656C SOC1@38.937C CV2@-256C VDD_GPU_SOC 2390mW/2390mW "
+            "VDD_CPU_CV 796mW/796mW VIN_SYS_5V0 3522mW/3522mW NC 0mW/0mW VDDQ_VDD2_1V8AO "
+            "301mW/301mW NC 0mW/0mW")
+ORIN_LATER = ("RAM 20642/62817MB (lfb 1x2MB) CPU [23%@2201,10%@2201] EMC_FREQ 1%@2133 "
+              "GR3D_FREQ 14%@[407,407] VIC_FREQ 115 NVDLA0_FREQ @1600 APE 174 CV0@73.625C "
+              "CPU@77.281C Tboard@62C SOC2@70C Tdiode@62.25C SOC0@69.531C CV1@72.5C "
+              "GPU@69.125C tj@77.281C SOC1@68.968C CV2@67.25C VDD_GPU_SOC 3150mW/2971mW "
+              "VDD_CPU_CV 14312mW/12415mW VIN_SYS_5V0 4968mW/5048mW VDDQ_VDD2_1V8AO "
+              "1091mW/1091mW")
+ORIN_JP6 = _lines("orin_agx")[2]  # r36 (JetPack 6): no VDDQ_VDD2_1V8AO at all
+
+
+def test_agx_orin_estimate_uses_the_same_rails_on_every_jetpack():
+    estimates = [parse_tegrastats_line(line).input_power()
+                 for line in (ORIN_JP5, ORIN_LATER, ORIN_JP6)]
+    assert [label for label, _ in estimates] == ["VDD_GPU_SOC+VDD_CPU_CV+VIN_SYS_5V0"] * 3
+    assert [mw for _, mw in estimates] == [2390 + 796 + 3522, 3150 + 14312 + 4968,
+                                           3205 + 4405 + 4767]
+    jp5 = parse_tegrastats_line(ORIN_JP5)
+    assert jp5.rails["VDDQ_VDD2_1V8AO"] == (301, 301)  # still reported, just not summed
+
+
+def test_pmic_placeholder_is_not_a_temperature():
+    tx1 = parse_tegrastats_line(
+        "RAM 388/3984MB (lfb 779x4MB) IRAM 0/252kB(lfb 252kB) CPU [1%@1734,0%@1734,0%@1734,"
+        "0%@1734] EMC_FREQ 0%@1600 GR3D_FREQ 0%@998 APE 25 AO@30.5C CPU@25.5C GPU@23C "
+        "PLL@21.5C Tdiode@28.5C PMIC@100C Tboard@28C thermal@24C")
+    assert "PMIC" not in tx1.temperatures and tx1.temperatures["CPU"] == 25.5
+    samples = [parse_tegrastats_line(line) for line in _lines("nano")]
+    assert "PMIC" not in summarize_power(samples)["max_temperature_c"]
 
 
 def test_xavier_nx_jetpack5_line_with_milliwatt_units():

@@ -1,5 +1,6 @@
-"""export.tensorrt.build_engine against the TensorRT/pycuda stand-ins (tests/stand_ins):
-plain plan + sidecar, cache decisions, precision refusals, parser errors, the ``build`` verb."""
+"""export.tensorrt.build_engine against the TensorRT and pycuda stand-ins (tests/stand_ins):
+plain plan + sidecar, cache decisions, precision refusals, parser errors, the ``build`` verb.
+The precision routes (strongly typed on 11.x) are in test_tensorrt_build_routes.py."""
 
 import json
 import os
@@ -8,7 +9,7 @@ import sys
 import pytest
 
 from linknet_edge.errors import EngineBuildError, SpecMismatch
-from linknet_edge.runtime.backends.engine_sidecar import SIDECAR_KEYS
+from linknet_edge.runtime.backends.tensorrt.sidecar import SIDECAR_KEYS
 from tests.markers import data_path, requires_data
 from tests.stand_ins import FLAVOURS, stand_in  # noqa: F401 (fixture)
 from tests.stand_ins.tiny_onnx import tiny_spec, write_tiny_onnx
@@ -22,7 +23,7 @@ def onnx_path(tmp_path):
 
 
 def _builds(trt):
-    return sum(1 for name, _ in trt.CALLS if name == "Builder.build_serialized_network")
+    return sum(1 for name, _ in trt._CALLS if name == "Builder.build_serialized_network")
 
 
 def _build(onnx_path, **options):
@@ -35,18 +36,20 @@ def test_plain_plan_and_sidecar_stand_in(stand_in, onnx_path):
     engine = _build(onnx_path, workspace_mib=256)
     assert engine == onnx_path[:-5] + ".engine"
     with open(engine, "rb") as handle:
-        assert handle.read() == bytes(trt.BUILT_PLANS[-1])  # nothing prepended
+        assert handle.read() == bytes(trt._PLANS[-1])  # nothing prepended
     with open(engine + ".json") as handle:
         sidecar = json.load(handle)
-    assert set(sidecar) == set(SIDECAR_KEYS)
+    assert set(sidecar) == set(SIDECAR_KEYS) | {"build_route", "built_onnx_sha256"}
+    assert sidecar["build_route"] == "builder-flags"
+    assert sidecar["built_onnx_sha256"] == sidecar["onnx_sha256"]
     assert sidecar["spec"] == tiny_spec().to_dict()
     assert (sidecar["tensorrt_version"], sidecar["gpu_name"], sidecar["compute_capability"],
             sidecar["precision"], sidecar["workspace_mib"]) == (
         "8.2.1.8", "NVIDIA Tegra X1", "5.3", "fp16", 256)
     assert sidecar["input_shape"] == [1, 3, 64, 64]
     assert len(sidecar["onnx_sha256"]) == 64 and sidecar["calibration_sha256"] is None
-    assert ("config.max_workspace_size", 256 << 20) in trt.CALLS
-    assert ("config.set_flag", "FP16") in trt.CALLS
+    assert ("config.max_workspace_size", 256 << 20) in trt._CALLS
+    assert ("config.set_flag", "FP16") in trt._CALLS
 
 
 def test_up_to_date_engine_is_reused_stand_in(stand_in, onnx_path):
@@ -115,7 +118,7 @@ def test_int8_calibrates_once_then_reuses_the_cache_stand_in(stand_in, onnx_path
     for name in sorted(os.listdir(data_path("camvid", "val")))[:3]:
         shutil.copy(data_path("camvid", "val", name), images)
     engine = _build(onnx_path, precision="int8", calib_dir=images)
-    header = json.loads(bytes(trt.BUILT_PLANS[-1]).split(b"\n")[1].decode())
+    header = json.loads(bytes(trt._PLANS[-1]).split(b"\n")[1].decode())
     assert header["calibrated_batches"] == 3 and header["flags"] == ["FP16", "INT8"]
     with open(engine + ".json") as handle:
         sidecar = json.load(handle)
@@ -124,7 +127,7 @@ def test_int8_calibrates_once_then_reuses_the_cache_stand_in(stand_in, onnx_path
     assert _builds(trt) == 1
     os.remove(engine)
     _build(onnx_path, precision="int8", calib_dir=images)  # rebuilt from the cache, no images
-    assert json.loads(bytes(trt.BUILT_PLANS[-1]).split(b"\n")[1].decode())[
+    assert json.loads(bytes(trt._PLANS[-1]).split(b"\n")[1].decode())[
         "calibrated_batches"] == 0
     with open(engine + ".calib", "ab") as handle:  # another calibration cache: stale
         handle.write(b"changed\n")
@@ -139,13 +142,13 @@ def test_int8_without_images_or_cache_refused_stand_in(stand_in, onnx_path):
 
 
 def test_parser_errors_gathered_in_one_message_stand_in(stand_in, tmp_path):
-    stand_in("10.3.0.26", *ORIN)
+    stand_in("8.2.1.8", "NVIDIA Tegra X1", "5.3")  # both are 'N' in the 8.2-GA table
     onnx_path = write_tiny_onnx(tmp_path / "odd.onnx", unsupported_ops=("Unique", "NonZero"))
     with pytest.raises(EngineBuildError) as info:
         _build(onnx_path)
     message = str(info.value)
-    assert "odd.onnx: TensorRT 10.3.0.26 cannot parse it" in message
-    assert "extra_unique" in message and "extra_nonzero" in message and "\n" not in message
+    assert "odd.onnx: TensorRT 8.2.1.8 cannot parse it" in message
+    assert "op: Unique" in message and "op: NonZero" in message and "\n" not in message
     assert not os.path.exists(str(tmp_path / "odd.engine"))
 
 
@@ -176,17 +179,28 @@ def test_build_verb_stand_in(stand_in, onnx_path, capsys):
 
 def test_build_verb_without_tensorrt(onnx_path, capsys):
     from linknet_edge.runtime.backends import tensorrt as backend
-    if backend.is_available():
-        pytest.skip("TensorRT and pycuda are installed here")
+    if backend.tensorrt_problem() is None:
+        pytest.skip("TensorRT is installed here")
     from linknet_edge.cli import main
     assert main(["build", onnx_path]) == 1
     error = capsys.readouterr().err.strip()
-    assert "needs TensorRT and pycuda" in error and "pip3 install pycuda" in error
+    assert "building needs TensorRT: the TensorRT Python module is not installed" in error
+    assert "tensorrt-cu12==10." in error and "TensorRT 11 needs CUDA 13" in error
     assert "\n" not in error
 
 
-def test_trtexec_int8_without_cache_refused_before_building_stand_in(stand_in, onnx_path,
-                                                                     tmp_path):
-    stand_in("10.3.0.26", *ORIN)
-    with pytest.raises(EngineBuildError, match="build once without --trtexec"):
-        _build(onnx_path, precision="int8", calib_dir=str(tmp_path), use_trtexec=True)
+def test_build_without_any_cuda_binding_stand_in(stand_in, onnx_path, tmp_path, monkeypatch):
+    """Building needs TensorRT and the GPU's identity (here from a stand-in nvidia-smi), not
+    pycuda: only INT8 calibration hands TensorRT device buffers."""
+    stand_in("10.3.0.26", *ORIN, cuda=None)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    smi = bin_dir / "nvidia-smi"
+    smi.write_text("#!/bin/sh\necho 'NVIDIA Jetson AGX Orin, 8.7'\n")
+    smi.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir) + os.pathsep + os.environ["PATH"])
+    engine = _build(onnx_path)
+    with open(engine + ".json") as handle:
+        assert json.load(handle)["gpu_name"] == "NVIDIA Jetson AGX Orin"
+    with pytest.raises(EngineBuildError, match="INT8 calibration .* needs pycuda or cuda-python"):
+        _build(onnx_path, precision="int8", calib_dir=str(tmp_path))

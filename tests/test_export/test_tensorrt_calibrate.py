@@ -1,16 +1,23 @@
-"""export.calibrate: real-image calibration batches and a calibration cache that is reused."""
+"""export.calibrate: real-image calibration batches, a calibration cache that is reused, and a
+cache from another TensorRT version detected from its header (the build recalibrates when
+images are given, else stops with one line)."""
 
+import json
+import logging
 import os
+import shutil
 
 import numpy as np
 import pytest
 
-from linknet_edge.export.calibrate import CalibrationBatches, EntropyCalibrator
-from linknet_edge.errors import DatasetError
+from linknet_edge.export.calibrate import CalibrationBatches, EntropyCalibrator, cache_problem
+from linknet_edge.errors import DatasetError, EngineBuildError
 from linknet_edge.preprocessing import to_network_input
 from tests.markers import data_path, requires_data
-from tests.stand_ins import stand_in  # noqa: F401 (fixture)
-from tests.stand_ins.tiny_onnx import tiny_spec
+from tests.stand_ins import FLAVOURS, device, stand_in  # noqa: F401 (fixture)
+from tests.stand_ins.tiny_onnx import tiny_spec, write_tiny_onnx
+
+ORIN = ("NVIDIA Jetson AGX Orin", "8.7")
 
 
 @requires_data
@@ -46,22 +53,22 @@ def test_calibration_cache_really_read_and_written(tmp_path):
 
 @requires_data
 def test_calibrator_serves_device_batches_stand_in(stand_in):
-    _, cuda = stand_in()
+    stand_in()
     spec = tiny_spec()
     batches = CalibrationBatches(data_path("camvid", "val"), spec, batch_size=1, max_images=2)
     calibrator = EntropyCalibrator("unused.calib", batches)
-    from linknet_edge.runtime.backends._cuda import CudaContext
+    from linknet_edge.runtime.backends.tensorrt.cuda import CudaContext
     with CudaContext():
         trt_calibrator = calibrator.as_tensorrt()
         assert trt_calibrator.get_batch_size() == 1
         served = [trt_calibrator.get_batch(["input"]) for _ in range(3)]
         assert served[2] is None and calibrator.batches_served == 2
-        on_device = cuda._read(served[1][0], batches.shape, np.float32)
+        on_device = device.read(served[1][0], batches.shape, np.float32)
         np.testing.assert_array_equal(on_device, list(batches)[1])
         calibrator.close()
         calibrator.close()
-        assert not cuda._MEMORY
-    assert not cuda._STACK
+        assert not device.MEMORY
+    assert not device.stack()
 
 
 def test_calibrator_error_is_kept_for_the_builder_stand_in(stand_in, tmp_path):
@@ -71,3 +78,52 @@ def test_calibrator_error_is_kept_for_the_builder_stand_in(stand_in, tmp_path):
     calibrator = EntropyCalibrator(str(tmp_path / "c.calib"), batches)
     assert calibrator.as_tensorrt().get_batch(["input"]) is None
     assert isinstance(calibrator.error, DatasetError) and "broken.png" in str(calibrator.error)
+
+
+def test_cache_problem_reads_the_header(tmp_path):
+    cache = tmp_path / "m.calib"
+    assert cache_problem(str(cache), "8.6.1.6") is None  # no cache: nothing wrong
+    cache.write_bytes(b"TRT-8601-EntropyCalibration2\ninput: 3c010a14\n")
+    assert cache_problem(str(cache), "8.6.1.6") is None
+    assert cache_problem(str(cache), "10.3.0.26") == \
+        "{} was written by TensorRT 8.6.1, this is TensorRT 10.3.0".format(cache)
+    cache.write_bytes(b"TRT-100300-MinMaxCalibration\n")
+    assert "written by the MinMaxCalibration calibrator" in cache_problem(str(cache), "10.3.0")
+    cache.write_bytes(b"garbage")
+    assert "is not a TensorRT calibration cache" in cache_problem(str(cache), "10.3.0")
+
+
+@requires_data
+def test_foreign_cache_recalibrates_with_images_else_one_line_stand_in(stand_in, tmp_path,
+                                                                       caplog):
+    """A cache from TensorRT 8.6 on a 10.3 build: TensorRT skips it and then needs batches; the
+    images given are always offered, so it recalibrates and rewrites the cache."""
+    from linknet_edge.export.tensorrt import build_engine
+    images = tmp_path / "calib"
+    images.mkdir()
+    for name in sorted(os.listdir(data_path("camvid", "val")))[:2]:
+        shutil.copy(data_path("camvid", "val", name), str(images))
+    onnx_path = write_tiny_onnx(tmp_path / "tiny.onnx")
+    engine = str(tmp_path / "tiny.engine")
+    stand_in(FLAVOURS["8.6"], *ORIN)
+    build_engine(onnx_path, engine, precision="int8", calib_dir=str(images))
+    cache = engine + ".calib"
+    assert open(cache, "rb").read().startswith(b"TRT-8601-EntropyCalibration2\n")
+    trt, _ = stand_in(FLAVOURS["10.3"], *ORIN)
+    with pytest.raises(EngineBuildError) as info:  # no images: stop before building
+        build_engine(onnx_path, engine, precision="int8")
+    message = str(info.value)
+    assert message == ("{} was written by TensorRT 8.6.1, this is TensorRT 10.3.0, so TensorRT "
+                       "would skip it and have no images to calibrate on; give --calib DIR to "
+                       "recalibrate".format(cache))
+    caplog.set_level(logging.WARNING)
+    build_engine(onnx_path, engine, precision="int8", calib_dir=str(images))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["{} was written by TensorRT 8.6.1, this is TensorRT 10.3.0: recalibrating "
+                        "on {} (the cache is rewritten)".format(cache, images)]
+    header = json.loads(bytes(trt._PLANS[-1]).split(b"\n")[1].decode())
+    assert header["calibrated_batches"] == 2
+    assert open(cache, "rb").read().startswith(b"TRT-100300-EntropyCalibration2\n")
+    with open(engine + ".json") as handle:
+        assert json.load(handle)["calibration_sha256"]
+

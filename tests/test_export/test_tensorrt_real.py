@@ -1,6 +1,7 @@
 """A real TensorRT engine from a tiny real ONNX model, compared with ONNX Runtime.
 
-Runs only where TensorRT, pycuda and a CUDA GPU exist (a Jetson or an NVIDIA GPU machine).
+Runs only where TensorRT, pycuda or cuda-python, and a CUDA GPU exist (a Jetson or an NVIDIA GPU
+machine).
 """
 
 import numpy as np
@@ -15,10 +16,10 @@ from tests.stand_ins.tiny_onnx import write_tiny_onnx
 @pytest.mark.parametrize("with_classes", [True, False])
 def test_real_engine_agrees_with_onnxruntime(tmp_path, with_classes):
     import onnxruntime
-    from linknet_edge.runtime.backends._cuda import gpu_identity
+    from linknet_edge.runtime.backends.tensorrt.gpu import gpu_identity
     try:
         gpu_identity()
-    except Exception as exc:  # pycuda present but no usable GPU/driver
+    except Exception as exc:  # a CUDA binding present but no usable GPU/driver
         pytest.skip("no usable CUDA GPU: {}".format(exc))
     from linknet_edge.export.tensorrt import build_engine
     from linknet_edge.runtime.backends import tensorrt as backend

@@ -3,6 +3,10 @@
 The plan file stays plain (trtexec and DeepStream load it); this sidecar carries the model
 spec and the build facts. The builder uses it as its cache key; the runtime uses it to refuse
 an engine built for another TensorRT version or GPU (TensorRT would fail, or worse).
+
+``build_route`` says how the precision was obtained (``ROUTES``) and ``built_onnx_sha256`` which
+ONNX file was parsed (a converted FP16/Q-DQ sibling on TensorRT 11); sidecars written before
+they existed read as the builder-flags route over the given ONNX, so they stay valid.
 """
 
 import json
@@ -11,13 +15,22 @@ import os
 from linknet_edge.atomic import write_json_atomic
 from linknet_edge.errors import SpecError, SpecMismatch
 
-from ._trt_api import parse_version
+from .versions import parse_version
 
-__all__ = ["SIDECAR_KEYS", "CACHE_KEYS", "sidecar_path", "read_sidecar", "write_sidecar",
-           "sidecar_differences", "check_runtime_match"]
+__all__ = ["SIDECAR_KEYS", "CACHE_KEYS", "ROUTES", "sidecar_path", "read_sidecar",
+           "write_sidecar", "sidecar_differences", "check_runtime_match"]
 
 SIDECAR_KEYS = ("spec", "tensorrt_version", "gpu_name", "compute_capability", "precision",
                 "input_shape", "workspace_mib", "onnx_sha256", "calibration_sha256")
+
+#: how the engine got its precision: TensorRT's builder flags (8.x-10.x; INT8 calibrated from
+#: images) over an FP32 ONNX, the flags over an FP16 or Q/DQ ONNX, or a strongly typed network
+#: whose precision is the ONNX graph's (TensorRT 11 has no precision flags).
+ROUTES = ("builder-flags", "builder-flags-fp16-onnx", "builder-flags-qdq-onnx",
+          "strongly-typed-fp32-onnx", "strongly-typed-fp16-onnx", "strongly-typed-qdq-onnx")
+#: keys added after the first release, and what a sidecar without them means.
+_LATER_KEYS = (("build_route", lambda data: "builder-flags"),
+               ("built_onnx_sha256", lambda data: data.get("onnx_sha256")))
 
 #: keys whose change makes a cached engine stale, with the words used to explain it.
 CACHE_KEYS = (
@@ -28,6 +41,8 @@ CACHE_KEYS = (
     ("precision", "precision"),
     ("calibration_sha256", "INT8 calibration cache"),
     ("workspace_mib", "workspace (MiB)"),
+    ("build_route", "build route"),
+    ("built_onnx_sha256", "ONNX file built"),
 )
 
 
@@ -52,6 +67,9 @@ def read_sidecar(engine_path):
     if missing:
         raise SpecError("{}: sidecar lacks {}; rebuild the engine with `linknet-edge build`".format(
             path, ", ".join(missing)))
+    for key, default in _LATER_KEYS:
+        if key not in data:
+            data[key] = default(data)
     return data
 
 
@@ -74,8 +92,13 @@ def sidecar_differences(found, wanted):
 
 
 def check_runtime_match(engine_path, sidecar, trt_version_text, gpu_name):
-    """Raise ``SpecMismatch`` unless the engine was built for this TensorRT version and GPU."""
-    same_version = parse_version(sidecar["tensorrt_version"]) == parse_version(trt_version_text)
+    """Raise ``SpecMismatch`` unless the engine was built for this TensorRT version and GPU.
+
+    Versions compare on the parts both give: trtexec reports three (8.2.1), Python four.
+    """
+    built, here = parse_version(sidecar["tensorrt_version"]), parse_version(trt_version_text)
+    common = min(len(built), len(here))
+    same_version = common >= 3 and built[:common] == here[:common]
     if same_version and sidecar["gpu_name"] == gpu_name:
         return
     raise SpecMismatch(
