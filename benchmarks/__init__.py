@@ -5,8 +5,9 @@ when a ``.pt`` file is benchmarked). Reports go to the terminal and to JSON, CSV
 PNG files; see docs/benchmarks.md.
 """
 
+from linknet_edge.runtime.environment import record_environment
+
 from .accuracy import AccuracyFloors, AccuracyReport, check_accuracy_floors, measure_accuracy
-from .environment import record_environment
 from .latency import LatencyReport, measure_latency
 from .peak import measure_matmul_peak, measure_peaks
 from .report import format_markdown, format_table, write_reports

@@ -13,9 +13,9 @@ import time
 import numpy as np
 
 from linknet_edge.errors import BackendUnavailable
+from linknet_edge.runtime.environment import record_environment
 from linknet_edge.sizes import format_size
 
-from .environment import record_environment
 from .macs import MacCounter
 from .peak import measure_peaks
 from .results import (FAILED, OK, UNAVAILABLE, BenchmarkReport, file_megabytes, one_line,

@@ -1,22 +1,29 @@
-"""What this machine has: library versions, GPU, Jetson release, and what can run here.
+"""What this machine has: library versions, CPU and GPU, Jetson release, power mode and clocks.
 
-Used by ``linknet-edge doctor`` and recorded with every benchmark. Each probe is guarded: a
-missing or broken library is reported, never raised.
+The one set of machine probes: ``describe_environment`` is what ``doctor`` reports (it adds what
+can run here, ``runtime.doctor``), ``record_environment`` what every benchmark records. Each probe
+is guarded: a missing or broken library or tool is reported, never raised; sysfs is read
+without root.
 """
 
+import glob
 import importlib
 import importlib.util
+import logging
 import os
 import platform
 import re
+import subprocess
 import sys
 
 from linknet_edge.errors import first_line
 
 from .gstreamer import opencv_has_gstreamer
 
-__all__ = ["describe_environment", "format_environment", "read_l4t_release", "jetson_model",
-           "module_version", "cuda_device"]
+__all__ = ["describe_environment", "record_environment", "read_l4t_release", "jetson_model",
+           "module_version", "cuda_device", "read_power_mode", "read_clock_state", "found"]
+
+logger = logging.getLogger(__name__)
 
 _LIBRARIES = ("numpy", "cv2", "torch", "onnx", "onnxruntime", "tensorrt", "pycuda")
 
@@ -71,35 +78,8 @@ def cuda_device():
         return None
 
 
-def _tensorrt_rows(env):
-    """doctor's TensorRT rows, asked of the backend itself so they say what ``build`` and
-    ``run`` will find (a broken install, no CUDA binding, no GPU, no trtexec)."""
-    from .backends import tensorrt as backend
-    from .backends.tensorrt.trtexec import find_trtexec
-    try:
-        trtexec = find_trtexec()
-    except Exception as exc:
-        trtexec_why = first_line(exc)
-    else:
-        trtexec_why = backend.build_unavailable_reason(trtexec)
-    build = backend.build_unavailable_reason()
-    run = backend.unavailable_reason() or build or (
-        None if env["libraries"]["cv2"]["version"] else "needs cv2")
-    rows = [("build TensorRT engines", (build is None, build or "")),
-            ("build TensorRT engines with --trtexec", (trtexec_why is None, trtexec_why or "")),
-            ("run TensorRT engines", (run is None, run or ""))]
-    if backend.tensorrt_problem() is None and backend.api.capabilities().strongly_typed_only:
-        have = dict((n, bool(env["libraries"][n]["version"])) for n in ("onnx", "onnxruntime"))
-        have["onnxconverter-common"] = _found("onnxconverter_common")
-        missing = [n for n in ("onnx", "onnxconverter-common", "onnxruntime") if not have[n]]
-        rows.append(("FP16/INT8 from an FP32 ONNX (TensorRT {} converts it first)".format(
-            backend.version()), (not missing, "needs {}; else build the FP16 / Q-DQ ONNX that "
-                                 "`linknet-edge quantize` writes on the workstation".format(
-                                     ", ".join(missing)))))
-    return rows
-
-
-def _found(name):
+def found(name):
+    """True if ``name`` can be imported (asked of ``find_spec``: nothing is imported)."""
     try:
         return importlib.util.find_spec(name) is not None
     except ImportError:
@@ -129,7 +109,7 @@ def _cuda_python_library():
 
 
 def describe_environment():
-    """A JSON-ready dict of versions, GPU, Jetson facts and the toolkit's capabilities."""
+    """A JSON-ready dict of library versions, GPU and Jetson facts (``doctor`` adds what can run)."""
     env = {"python": sys.version.split()[0], "platform": platform.platform(),
            "machine": platform.machine(), "cpu_count": os.cpu_count(), "libraries": {}}
     for name in _LIBRARIES:
@@ -145,50 +125,115 @@ def describe_environment():
     env["cuda_device"] = cuda_device()
     env["l4t_release"] = read_l4t_release()
     env["jetson_model"] = jetson_model() if env["l4t_release"] else None
-    env["capabilities"] = _capabilities(env)
     return env
 
 
-def _capabilities(env):
-    have = {name: bool(info["version"]) for name, info in env["libraries"].items()}
 
-    def need(*names):
-        missing = [n for n in names if not have[n]]
-        return (True, "") if not missing else (False, "needs " + ", ".join(missing))
-
-    rows = [
-        ("train / evaluate", need("torch", "numpy", "cv2")),
-        ("export to ONNX", need("torch", "onnx")),
-        ("verify ONNX against PyTorch", need("torch", "onnx", "onnxruntime")),
-        ("run ONNX models (ONNX Runtime)", need("onnxruntime", "cv2")),
-    ] + _tensorrt_rows(env)
-    gst = env.get("opencv_gstreamer")
-    rows.append(("CSI camera (csi://)", (bool(gst and env["l4t_release"]),
-                 "" if gst and env["l4t_release"] else
-                 "needs a Jetson and OpenCV built with GStreamer (JetPack's, not pip's)")))
-    return [{"what": what, "ok": ok, "why": why} for what, (ok, why) in rows]
+_GPU_DEVFREQ = ("gpu", "gv11b", "ga10b", "gp10b", "gm20b")
 
 
-def format_environment(env):
-    """``doctor``'s text report."""
-    lines = ["Python      {}  ({})".format(env["python"], env["platform"])]
-    for name, info in env["libraries"].items():
-        label = {"cv2": "OpenCV"}.get(name, name)
-        lines.append("{:11} {}".format(label, info["version"] or "-  " + info["error"]))
-    if "opencv_gstreamer" in env:
-        lines.append("GStreamer   {}".format("yes (in OpenCV)" if env["opencv_gstreamer"] else
-                                            "no (OpenCV built without it)"))
-    if "onnxruntime_providers" in env:
-        lines.append("ORT EPs     {}".format(", ".join(env["onnxruntime_providers"])))
-    gpu = env["cuda_device"]
-    lines.append("CUDA GPU    {}".format("{} (compute capability {})".format(
-        gpu["name"], gpu["compute_capability"]) if gpu else "none"))
-    if env["l4t_release"]:
-        lines.append("Jetson      {} (L4T {})".format(env["jetson_model"] or "unknown board",
-                                                      env["l4t_release"]))
-    lines.append("")
-    lines.append("What can run here:")
-    for row in env["capabilities"]:
-        lines.append("  [{}] {}{}".format("ok" if row["ok"] else "--", row["what"],
-                                          "" if row["ok"] else ": " + row["why"]))
-    return "\n".join(lines)
+def _read(path):
+    try:
+        with open(path) as handle:
+            return handle.read().strip().rstrip("\x00")
+    except (IOError, OSError, UnicodeDecodeError):
+        return None
+
+
+def _command(args, timeout=5):
+    try:
+        return subprocess.check_output(args, stderr=subprocess.STDOUT, timeout=timeout,
+                                       universal_newlines=True).strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _cpu_model():
+    info = _read("/proc/cpuinfo") or ""
+    for key in ("model name", "Hardware", "Model", "cpu model"):
+        match = re.search(r"^{}\s*:\s*(.+)$".format(key), info, re.M)
+        if match:
+            return match.group(1).strip()
+    return platform.processor() or platform.machine()
+
+
+def read_power_mode():
+    """The ``nvpmodel -q`` power mode name (e.g. "MAXN"), or None without nvpmodel."""
+    text = _command(["nvpmodel", "-q"])
+    if not text:
+        return None
+    match = re.search(r"NV Power Mode:\s*(\S+)", text)
+    return match.group(1) if match else text.splitlines()[0]
+
+
+def _devfreq_pinned(folder):
+    low, high = _read(os.path.join(folder, "min_freq")), _read(os.path.join(folder, "max_freq"))
+    return None if low is None or high is None else low == high
+
+
+def read_clock_state(root="/sys"):
+    """Whether CPU (and Jetson GPU) clocks are pinned: min == max frequency everywhere.
+
+    ``jetson_clocks`` sets exactly that; reading sysfs needs no root, unlike
+    ``jetson_clocks --show``. Returns ``{"cpu_pinned", "cpu_governors", "gpu_pinned"}``.
+    """
+    cpu_dirs = sorted(glob.glob(os.path.join(root, "devices/system/cpu/cpu[0-9]*/cpufreq")))
+    pinned = [_read(os.path.join(d, "scaling_min_freq")) == high for d, high in
+              ((d, _read(os.path.join(d, "scaling_max_freq"))) for d in cpu_dirs)
+              if high is not None]
+    governors = sorted(set(g for g in (_read(os.path.join(d, "scaling_governor"))
+                                       for d in cpu_dirs) if g))
+    gpu = [_devfreq_pinned(d) for d in sorted(glob.glob(os.path.join(root, "class/devfreq/*")))
+           if any(key in os.path.basename(d) for key in _GPU_DEVFREQ)]
+    gpu = [g for g in gpu if g is not None]
+    return {"cpu_pinned": all(pinned) if pinned else None, "cpu_governors": governors,
+            "gpu_pinned": all(gpu) if gpu else None}
+
+
+def _version_or_problem(name):
+    version, error = module_version(name)
+    return version if version or error == "not installed" else "unusable ({})".format(error)
+
+
+def _backend_versions():
+    from .backends import BACKENDS, get_backend
+    versions = {}
+    for name, _ in BACKENDS:
+        try:
+            versions[name] = get_backend(name).version()
+        except Exception as exc:  # same: record, don't fail
+            versions[name] = "unusable ({})".format(type(exc).__name__)
+    return versions
+
+
+def _gpu_names():
+    model = jetson_model()
+    if model and "jetson" in model.lower():
+        return [model]
+    text = _command(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"])
+    return [line.strip() for line in text.splitlines() if line.strip()] if text else []
+
+
+def record_environment():
+    """A JSON-ready dict describing the machine and software a benchmark ran with."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    env = {
+        "hostname": platform.node(), "platform": platform.platform(),
+        "cpu": _cpu_model(), "cpu_cores": os.cpu_count(), "cpu_cores_usable": usable,
+        "gpus": _gpu_names(), "python": sys.version.split()[0],
+        "numpy": _version_or_problem("numpy"), "opencv": _version_or_problem("cv2"),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+    }
+    env.update(_backend_versions())
+    env["torch"] = env.pop("pytorch", None)
+    l4t = read_l4t_release()
+    env["jetson"] = None if l4t is None else {
+        "model": jetson_model(), "l4t": l4t,
+        "power_mode": read_power_mode(), "clocks": read_clock_state()}
+    if l4t is None:
+        env["clocks"] = read_clock_state()
+    return env

@@ -12,7 +12,7 @@ def add_parser(subparsers):
 
 def run(args):
     import json
-    from ..environment import describe_environment, format_environment
-    env = describe_environment()
-    print(json.dumps(env, indent=2) if args.json else format_environment(env))
+    from ..doctor import diagnose, format_diagnosis
+    env = diagnose()
+    print(json.dumps(env, indent=2) if args.json else format_diagnosis(env))
     return 0

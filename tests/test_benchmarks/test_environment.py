@@ -4,8 +4,7 @@ import json
 
 import pytest
 
-from linknet_edge.benchmarks.environment import read_clock_state, record_environment
-from linknet_edge.runtime.environment import read_l4t_release
+from linknet_edge.runtime.environment import read_clock_state, read_l4t_release, record_environment
 from linknet_edge.benchmarks.peak import measure_matmul_peak
 from linknet_edge.benchmarks.results import throughput, timing_stats
 from tests.markers import requires_onnx, requires_torch

@@ -77,7 +77,7 @@ def test_11_with_tools_blocked_builds_a_converted_onnx_or_says_the_command_stand
 def test_doctor_says_building_works_with_onnx_blocked_stand_in():
     code, out, err = _run("10.3", "doctor")
     assert code == 0, err
-    assert "  [ok] build TensorRT engines" in out and "  [ok] run TensorRT engines" in out
+    assert "  [ok] build TensorRT engines" in out and "  [ok] run and evaluate TensorRT engines" in out
     assert "tensorrt    10.3.0.26" in out and "pycuda      2022.2.2" in out
 
 
