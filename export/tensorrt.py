@@ -18,8 +18,9 @@ from linknet_edge.atomic import atomic_path, write_atomic
 from linknet_edge.errors import BackendUnavailable, EngineBuildError, SpecError, SpecMismatch
 
 from linknet_edge.runtime.backends import _trt_api
-from linknet_edge.runtime.backends.engine_sidecar import (read_sidecar, sidecar_differences,
-                                                          sidecar_path, write_sidecar)
+from linknet_edge.runtime.backends.engine_sidecar import (io_record, read_sidecar,
+                                                          sidecar_differences, sidecar_path,
+                                                          write_sidecar)
 
 __all__ = ["PRECISIONS", "REBUILD_MODES", "build_engine", "check_precision", "has_fast_fp16",
            "file_sha256"]
@@ -175,6 +176,7 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
         "gpu_name": gpu_name, "compute_capability": compute_capability, "precision": precision,
         "input_shape": graph_input.shape, "workspace_mib": int(workspace_mib),
         "onnx_sha256": file_sha256(onnx_path), "calibration_sha256": file_sha256(calib_cache),
+        "io": io_record(info),
     }
     if _cache_decision(engine_path, wanted, rebuild):
         return engine_path

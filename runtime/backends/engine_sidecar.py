@@ -14,7 +14,7 @@ from linknet_edge.errors import SpecError, SpecMismatch
 from ._trt_api import parse_version
 
 __all__ = ["SIDECAR_KEYS", "CACHE_KEYS", "sidecar_path", "read_sidecar", "write_sidecar",
-           "sidecar_differences", "check_runtime_match"]
+           "sidecar_differences", "check_runtime_match", "io_record"]
 
 SIDECAR_KEYS = ("spec", "tensorrt_version", "gpu_name", "compute_capability", "precision",
                 "input_shape", "workspace_mib", "onnx_sha256", "calibration_sha256")
@@ -29,6 +29,15 @@ CACHE_KEYS = (
     ("calibration_sha256", "INT8 calibration cache"),
     ("workspace_mib", "workspace (MiB)"),
 )
+
+
+def io_record(info):
+    """The ``io`` entry of a sidecar: the engine's inputs and outputs as the ONNX file
+    (``linknet_edge.onnx_file.OnnxInfo``) it was built from declares them, each
+    ``{"name", "dtype", "shape"}``, so a deployment config can be written without TensorRT."""
+    def records(tensors):
+        return [{"name": t.name, "dtype": t.dtype, "shape": list(t.shape)} for t in tensors]
+    return {"inputs": records(info.inputs), "outputs": records(info.outputs)}
 
 
 def sidecar_path(engine_path):
