@@ -125,13 +125,19 @@ def _write_metadata(path, spec):
 
 
 def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
-                dynamic_batch=False, verify=True, images=None, force_opset=False):
+                dynamic_batch=False, verify=True, images=None, force_opset=False, batch=1):
     """Export a checkpoint to ONNX (written atomically) and, by default, verify it.
 
-    ``size`` is (H, W), multiples of 32 (default: the spec's input size). ``images`` (a folder,
-    glob or list) feed the verification. Returns an ``ExportReport``.
+    ``size`` is (H, W), multiples of 32 (default: the spec's input size). ``batch`` is the
+    static batch (e.g. one frame per camera for a TensorRT engine, whose shapes are static);
+    ``dynamic_batch`` makes it free instead. ``images`` (a folder, glob or list) feed the
+    verification. Returns an ``ExportReport``.
     """
     opset = check_opset(opset, force_opset)
+    batch = int(batch)
+    if batch < 1 or (dynamic_batch and batch != 1):
+        raise ExportError("--batch {}: give a static batch >= 1, or --dynamic-batch, not "
+                          "both".format(batch))
     if size is not None:
         check_size(size[0], size[1], what="export")
     import torch
@@ -145,7 +151,7 @@ def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
                        "TX1; export 'linknet' for the TX1", spec.arch)
     outputs = ("logits", "classes") if argmax else ("logits",)
     net = _class_map_model(model) if argmax else model
-    dummy = torch.zeros((1, 3) + tuple(spec.input_size), dtype=torch.float32)
+    dummy = torch.zeros((batch, 3) + tuple(spec.input_size), dtype=torch.float32)
     try:
         with atomic_path(output_path) as tmp:
             _torch_export(net, dummy, tmp, opset, outputs, dynamic_batch)
@@ -153,7 +159,7 @@ def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
     except RuntimeError as exc:  # torch.onnx's exporter errors derive from RuntimeError
         raise ExportError("{}: ONNX export failed: {}".format(
             checkpoint_path, first_line(exc)))
-    shape = "({}, 3, {}, {})".format("N" if dynamic_batch else 1, *spec.input_size)
+    shape = "({}, 3, {}, {})".format("N" if dynamic_batch else batch, *spec.input_size)
     logger.info("wrote %s (%s, opset %d, %s)", output_path, spec.arch, opset,
                 format_size(*spec.input_size))
     report = ExportReport(output_path, spec, opset, shape, outputs)

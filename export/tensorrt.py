@@ -21,8 +21,9 @@ import os
 from linknet_edge.errors import EngineBuildError, SpecError, SpecMismatch
 from linknet_edge.onnx_file import read_onnx_info
 from linknet_edge.runtime.backends.tensorrt.gpu import gpu_identity
-from linknet_edge.runtime.backends.tensorrt.sidecar import (read_sidecar, sidecar_differences,
-                                                            sidecar_path, write_sidecar)
+from linknet_edge.runtime.backends.tensorrt.sidecar import (io_record, read_sidecar,
+                                                            sidecar_differences, sidecar_path,
+                                                            write_sidecar)
 
 from .build_route import choose_route
 
@@ -159,6 +160,7 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
         "input_shape": graph_input.shape, "workspace_mib": int(workspace_mib),
         "onnx_sha256": source_sha, "calibration_sha256": file_sha256(calib_cache),
         "build_route": route.name, "built_onnx_sha256": file_sha256(route.onnx_path),
+        "io": io_record(info),
     }
     if _cache_decision(engine_path, wanted, rebuild):
         return engine_path

@@ -2,7 +2,8 @@
 
 import argparse
 
-__all__ = ["add_verb", "add_output_options", "size_type", "add_labelled_split", "DATASET_KINDS"]
+__all__ = ["add_verb", "add_output_options", "size_type", "whole_number", "add_labelled_split",
+           "DATASET_KINDS"]
 
 #: The dataset layouts ``linknet_edge.data.open_dataset`` reads (kept here: no numpy at --help).
 DATASET_KINDS = ("camvid", "camvid32", "cityscapes", "folder")
@@ -39,6 +40,16 @@ def size_type(text):
         return parse_size(text)
     except InputSizeError as exc:
         raise argparse.ArgumentTypeError(str(exc))
+
+
+def whole_number(least=0):
+    """An argparse type for a whole number >= ``least``, refused with the value it got."""
+    def parse(text):
+        if not text.isdigit() or int(text) < least:
+            raise argparse.ArgumentTypeError("expected a whole number >= {}, got {!r}".format(
+                least, text))
+        return int(text)
+    return parse
 
 
 def add_labelled_split(parser, model="checkpoint",

@@ -28,6 +28,7 @@ VERBS = (
     ("verify", "linknet_edge.export.commands.verify"),
     ("quantize", "linknet_edge.export.commands.quantize"),
     ("build", "linknet_edge.export.commands.build"),
+    ("deploy", "linknet_edge.export.commands.deploy"),
     ("run", "linknet_edge.runtime.commands.run"),
     ("bench", "linknet_edge.benchmarks.commands.bench"),
 )

@@ -7,7 +7,7 @@ __all__ = [
     "LinkNetEdgeError", "BackendUnavailable", "SpecMismatch", "CheckpointError",
     "DatasetError", "ExportError", "EngineBuildError", "SourceError", "SinkError",
     "InputSizeError", "SpecError", "TrainingError", "AccuracyFloorError", "ModelFileError",
-    "RunnerClosed", "InferenceError", "first_line",
+    "RunnerClosed", "InferenceError", "DeployError", "first_line",
 ]
 
 
@@ -49,6 +49,10 @@ class ExportError(LinkNetEdgeError):
 
 class EngineBuildError(LinkNetEdgeError):
     """TensorRT could not parse the ONNX file or build the engine."""
+
+
+class DeployError(LinkNetEdgeError):
+    """A model cannot be deployed as asked (a DeepStream or Triton config it cannot serve)."""
 
 
 class SourceError(LinkNetEdgeError):

@@ -1,10 +1,12 @@
-"""The live pipeline application: a source through the stream engine into sinks, until done.
+"""The live pipeline application: sources through the stream engine into sinks, until done.
 
-``run_pipeline`` opens the source and the model, draws overlays only when a sink needs them,
-writes every processed frame to its sinks in the calling thread, logs FPS every few seconds and
-returns the timing summary. Ctrl-C and SIGTERM (in the main thread) or setting ``stop_event``
-stop the capture, drain the frames in flight and close every output, so a video file is left
-playable. The engine itself is ``runtime.stream``.
+``run_pipeline`` opens the sources (one, or several sharing the model: their frames are batched
+into one inference call) and the model, draws overlays only when a sink needs them, writes every
+processed frame to its own input's sinks (``runtime.stream_outputs`` says which) in the calling
+thread, logs FPS every few seconds and returns the timing summary, per input and in total.
+Ctrl-C and SIGTERM (in the main thread) or setting ``stop_event`` stop the capture, drain the
+frames in flight and close every output, so a video file is left playable. The engine itself is
+``runtime.stream``.
 """
 
 import contextlib
@@ -14,7 +16,7 @@ import signal
 import threading
 import time
 
-from .stream import FrameStream, ms_since, opened
+from .stream import BATCH_WAIT_S, FrameStream, ms_since, opened
 
 __all__ = ["run_pipeline", "OverlayOptions", "StreamOptions"]
 
@@ -30,11 +32,15 @@ class OverlayOptions(object):
 
 
 class StreamOptions(object):
-    """How frames flow: ``batch`` frames per inference call, stop after ``max_frames`` (None:
-    at the end of the source), a log line every ``log_every`` seconds (None: never)."""
+    """How frames flow: ``batch`` frames per inference call (None: one per input), stop each
+    input after ``max_frames`` (None: at its end), a log line every ``log_every`` seconds
+    (None: never), ``batch_wait`` seconds a batch waits for a live input's frame once it holds
+    another's."""
 
-    def __init__(self, batch=1, max_frames=None, log_every=5.0):
-        self.batch, self.max_frames, self.log_every = int(batch), max_frames, log_every
+    def __init__(self, batch=None, max_frames=None, log_every=5.0, batch_wait=BATCH_WAIT_S):
+        self.batch = None if batch is None else int(batch)
+        self.max_frames, self.log_every = max_frames, log_every
+        self.batch_wait = float(batch_wait)
 
 
 @contextlib.contextmanager
@@ -62,34 +68,39 @@ def _stop_on_signals(stop, caught):
 
 def run_pipeline(model, inputs, outputs="none", overlay=None, stream=None, model_options=None,
                  source_options=None, sink_options=None, stop_event=None):
-    """Segment ``inputs`` (a source URI or an open ``FrameSource``) into ``outputs`` (a sink URI
-    or a list of them) with ``model`` (a model file path or a runner).
+    """Segment ``inputs`` (a source URI or an open ``FrameSource``, or a list of them) into
+    ``outputs`` (a sink URI or a list; with several inputs, one per input in order or templates
+    with ``{stream}``, see ``runtime.stream_outputs``) with ``model`` (a model file path or a
+    runner).
 
     ``overlay``: ``OverlayOptions``; ``stream``: ``StreamOptions``; ``model_options`` go to
     ``load_model`` (``backend``, ``providers``, ``device``), ``source_options`` to
     ``open_source`` (``loop``, ``latency``, ...), ``sink_options`` to ``open_sink`` (``host``,
     ``bitrate``).
-    Returns the timing summary (see ``PipelineTimings.summary``) plus ``model``, ``precision``,
-    ``input_size``, ``source``, ``stopped_by`` (a signal name, or None), ``input_ended_early``
-    and ``input_fallback`` (the source's ``ended_early`` and ``fallback_reason``).
+    Returns the timing summary of all inputs (see ``PipelineTimings.summary``) plus ``model``,
+    ``precision``, ``input_size``, ``source``, ``stopped_by`` (a signal name, or None),
+    ``input_ended_early`` and ``input_fallback`` (the sources' ``ended_early`` and
+    ``fallback_reason``, joined), and ``streams``: one summary per input with its ``source``,
+    ``outputs``, ``input_ended_early`` and ``input_fallback``.
     """
-    from .postprocess import draw_overlay
-    from .sinks import open_sink
+    from .stream_outputs import outputs_per_stream
+    several = isinstance(inputs, (list, tuple))
+    uris = list(inputs) if several else [inputs]
+    per_stream = outputs_per_stream(outputs, len(uris))
     overlay, stream_options = overlay or OverlayOptions(), stream or StreamOptions()
     stop, caught = stop_event or threading.Event(), []
-    with opened(inputs, model, source_options, model_options) as (source, runner):
-        sink = open_sink(outputs, fps=source.fps, spec=runner.spec, **(sink_options or {}))
-        frames = None
+    with opened(uris, model, source_options, model_options) as (sources, runner):
+        sinks, frames = [], None
         try:
-            render = None
-            if sink.needs_overlay:
-                render = functools.partial(draw_overlay, spec=runner.spec, alpha=overlay.alpha,
-                                           mask_only=overlay.mask_only, legend=overlay.legend)
-            frames = FrameStream(source, runner, stream_options.batch, stream_options.max_frames,
-                                 render, stop, log_every=stream_options.log_every)
+            sinks = _open_sinks(per_stream, sources, runner.spec, sink_options)
+            frames = FrameStream(sources, runner, stream_options.batch,
+                                 stream_options.max_frames, _renders(sinks, runner.spec, overlay),
+                                 stop, log_every=stream_options.log_every,
+                                 batch_wait=stream_options.batch_wait)
             with _stop_on_signals(stop, caught):
                 for item in frames:
                     start = time.perf_counter()
+                    sink = sinks[item.stream]
                     sink.write(item.index, item.overlay, item.classes)
                     frames.done(item, write=ms_since(start))
                     if sink.stop_requested:
@@ -97,11 +108,62 @@ def run_pipeline(model, inputs, outputs="none", overlay=None, stream=None, model
         finally:
             if frames is not None:   # stop the threads even when a write failed
                 frames.close()
-            sink.close()
-        summary = frames.timings.summary()
+            _close_all(sinks)
+        summary = _summary(frames, uris, per_stream, sources)
         summary.update(model=runner.name, precision=runner.precision,
-                       input_size=list(runner.input_size), source=str(inputs),
-                       stopped_by=caught[0] if caught else None,
-                       input_ended_early=getattr(source, "ended_early", None),
-                       input_fallback=getattr(source, "fallback_reason", None))
+                       input_size=list(runner.input_size),
+                       stopped_by=caught[0] if caught else None)
+    return summary
+
+
+def _open_sinks(per_stream, sources, spec, sink_options):
+    """One sink (a ``MultiSink`` for several URIs) per input, at that input's frame rate."""
+    from .sinks import open_sink
+    sinks = []
+    try:
+        for number, (uris, source) in enumerate(zip(per_stream, sources)):
+            title = "linknet-edge" if len(sources) == 1 else "linknet-edge {}".format(number)
+            sinks.append(open_sink(uris, fps=source.fps, spec=spec, title=title,
+                                   **(sink_options or {})))
+    except Exception:
+        _close_all(sinks)
+        raise
+    return sinks
+
+
+def _renders(sinks, spec, overlay):
+    """Per input: the overlay function its sinks need, or None when none of them shows one."""
+    from .postprocess import draw_overlay
+    render = functools.partial(draw_overlay, spec=spec, alpha=overlay.alpha,
+                               mask_only=overlay.mask_only, legend=overlay.legend)
+    return [render if sink.needs_overlay else None for sink in sinks]
+
+
+def _close_all(sinks):
+    """Close every sink, even if one fails; then raise the first failure."""
+    from .sinks import MultiSink
+    MultiSink(sinks).close()
+
+
+def _joined(values):
+    """One line for several inputs' notes: ``input N (uri): note; ...`` (None if no notes)."""
+    notes = [(n, uri, note) for n, (uri, note) in enumerate(values) if note]
+    if len(values) == 1:
+        return notes[0][2] if notes else None
+    return "; ".join("input {} ({}): {}".format(n, uri, note) for n, uri, note in notes) or None
+
+
+def _summary(frames, uris, per_stream, sources):
+    summary = frames.timings.summary()
+    streams = []
+    for uri, outputs, source, timings in zip(uris, per_stream, sources, frames.stream_timings):
+        part = timings.summary()
+        part.update(source=str(uri), outputs=outputs,
+                    input_ended_early=getattr(source, "ended_early", None),
+                    input_fallback=getattr(source, "fallback_reason", None))
+        streams.append(part)
+    summary.update(
+        source=", ".join(str(uri) for uri in uris), streams=streams,
+        input_ended_early=_joined([(s["source"], s["input_ended_early"]) for s in streams]),
+        input_fallback=_joined([(s["source"], s["input_fallback"]) for s in streams]))
     return summary

@@ -8,10 +8,12 @@ frame. Without it, ``put`` waits, so a file source keeps every frame in order. B
 
 import queue
 
-__all__ = ["FrameQueue", "ABORTED"]
+__all__ = ["FrameQueue", "ABORTED", "END"]
 
 #: returned by ``get`` when ``abort`` was set before an item came
 ABORTED = object()
+#: put by a producer after its last item (with ``may_drop=False``)
+END = object()
 
 _POLL_S = 0.05
 

@@ -1,12 +1,15 @@
 """The stream engine: capture -> preprocess -> infer -> postprocess, overlapped in threads.
 
-Capture, preprocess, infer and postprocess each run in a thread, joined by bounded queues
-(``runtime.queues``); the consumer iterates in its own thread (so an OpenCV window can live in
-the main thread). A live source keeps only its newest frame when the stream falls behind (low
-latency); a file source has every frame processed, in order. Preprocessing is the runner's
-``prepare``, so the network sees the input it was exported for. Timings are kept per frame and
-summarised by ``PipelineTimings`` (``FrameStream.timings``); the consumer marks each frame done
-with ``FrameStream.done(item, write=ms)``.
+One capture thread per source, then preprocess, infer and postprocess threads, joined by bounded
+queues (``runtime.queues``); the consumer iterates in its own thread (so an OpenCV window can
+live in the main thread). Several sources share one runner: the preprocess stage gathers frames
+from every source into one batch (``runtime.batching``: a file's frames are all processed, a live
+source that stalls is left out of a batch instead of holding it). A live source keeps only its
+newest frame when the stream falls behind (low latency); a file source has every frame
+processed, in order. Preprocessing is the runner's ``prepare``, so the network sees the input it
+was exported for. Timings are kept per frame, for all streams (``FrameStream.timings``) and per
+stream (``FrameStream.stream_timings``); the consumer marks each frame done with
+``FrameStream.done(item, write=ms)``.
 
 ``iterate`` and ``segment`` are the generator API over it; ``runtime.pipeline.run_pipeline`` is
 the application (sinks, overlays, signals) built on the same engine.
@@ -17,24 +20,38 @@ import logging
 import threading
 import time
 
+from .batching import BatchGatherer
 from .postprocess import labels_to_frame
-from .queues import ABORTED, FrameQueue
+from .queues import ABORTED, END, FrameQueue
 from .timings import PipelineTimings
 
-__all__ = ["FrameStream", "iterate", "segment", "opened"]
+__all__ = ["FrameStream", "iterate", "segment", "opened", "BATCH_WAIT_S"]
 
 logger = logging.getLogger(__name__)
 
-_END = object()
+#: how long a batch waits for a live source's frame once it holds another's (DeepStream's
+#: nvstreammux samples wait 40 ms; half that keeps a 30 FPS camera's latency lower)
+BATCH_WAIT_S = 0.02
 
 
 class _Item(object):
-    __slots__ = ("index", "frame", "timestamp", "captured", "timings", "classes", "overlay")
+    __slots__ = ("stream", "index", "frame", "timestamp", "captured", "timings", "classes",
+                 "overlay")
 
-    def __init__(self, index, frame, timestamp, captured, capture_ms):
-        self.index, self.frame, self.timestamp = index, frame, timestamp
+    def __init__(self, stream, index, frame, timestamp, captured, capture_ms):
+        self.stream, self.index, self.frame, self.timestamp = stream, index, frame, timestamp
         self.captured, self.timings = captured, {"capture": capture_ms}
         self.classes = self.overlay = None
+
+
+class _Lane(object):
+    """One source's side of the stream: its queue (newest frame only when live) and timings."""
+
+    def __init__(self, number, source, depth, render):
+        self.number, self.source, self.render = number, source, render
+        self.live = bool(getattr(source, "is_live", False))
+        self.queue = FrameQueue(1 if self.live else depth, drop_oldest=self.live)
+        self.timings = PipelineTimings(None, label="stream {}".format(number))
 
 
 def ms_since(start, count=1):
@@ -43,56 +60,74 @@ def ms_since(start, count=1):
 
 
 class FrameStream(object):
-    """Iterate to get processed frames in order: objects with ``index``, ``frame`` (BGR),
-    ``timestamp``, ``classes`` ((H, W) int32 at frame size), ``overlay`` (from ``render``, or
-    None), ``timings`` (ms per stage) and ``captured`` (``perf_counter`` at capture).
+    """Iterate to get processed frames: objects with ``stream`` (the source's position in
+    ``sources``), ``index`` (its frame number), ``frame`` (BGR), ``timestamp``, ``classes``
+    ((H, W) int32 at frame size), ``overlay`` (from ``render``, or None), ``timings`` (ms per
+    stage) and ``captured`` (``perf_counter`` at capture). Each stream's frames come in order.
 
-    A failing source ends the stream after the frames already captured; the error is raised
-    when iteration ends. Setting ``stop_event`` ends capture and drains the rest. Call
-    ``done(item)`` for each frame consumed, so ``timings`` counts it.
+    ``sources``: one open ``FrameSource`` or a list of them. ``batch``: frames per inference
+    call (default one per source), shared out over the sources; ``batch_wait``: seconds a batch
+    waits for a live source once it holds a frame. ``max_frames`` applies to each source.
+    ``render``: a function (frame, classes) -> overlay, or a list of them (None: no overlay),
+    one per source. A failing source ends its stream after the frames already captured; the
+    error is raised when iteration ends. Setting ``stop_event`` ends capture and drains the
+    rest. Call ``done(item)`` for each frame consumed, so ``timings`` counts it.
     """
 
-    def __init__(self, source, runner, batch=1, max_frames=None, render=None, stop_event=None,
-                 depth=2, log_every=5.0):
-        self.source, self.runner, self.render = source, runner, render
-        self.batch = max(1, int(batch))
-        self.max_frames = max_frames
-        self.live = bool(getattr(source, "is_live", False))
-        depth = 1 if self.live else max(1, int(depth))
+    def __init__(self, sources, runner, batch=None, max_frames=None, render=None,
+                 stop_event=None, depth=2, log_every=5.0, batch_wait=BATCH_WAIT_S):
+        sources = list(sources) if isinstance(sources, (list, tuple)) else [sources]
+        renders = render if isinstance(render, (list, tuple)) else [render] * len(sources)
+        self.runner, self.max_frames = runner, max_frames
+        self.lanes = [_Lane(n, s, max(1, int(depth)), r)
+                      for n, (s, r) in enumerate(zip(sources, renders))]
+        self.batch = max(1, int(batch or len(self.lanes)))
+        self.batch_wait = float(batch_wait)
         self.stop = stop_event or threading.Event()
         self.timings = PipelineTimings(log_every)
-        self._abort = threading.Event()
-        self._captured = FrameQueue(depth, drop_oldest=self.live)
+        self._abort, self._arrived = threading.Event(), threading.Event()
         self._prepared, self._inferred, self._done = (FrameQueue(depth) for _ in range(3))
         self._errors, self._threads = [], []
 
     @property
+    def stream_timings(self):
+        """One ``PipelineTimings`` per source, in order."""
+        return [lane.timings for lane in self.lanes]
+
+    @property
     def dropped(self):
-        """Frames a live source captured but the stream skipped to stay current."""
-        return self._captured.dropped
+        """Frames live sources captured but the stream skipped to stay current (all streams)."""
+        return sum(lane.queue.dropped for lane in self.lanes)
 
     def done(self, item, **stage_ms):
         """Mark ``item`` consumed: ``stage_ms`` adds the consumer's stages (e.g. ``write``);
         ``latency`` (capture -> now) is recorded and the frame counted in ``timings``."""
         item.timings.update(stage_ms)
         item.timings["latency"] = ms_since(item.captured)
+        lane = self.lanes[item.stream]
+        lane.timings.dropped = lane.queue.dropped
+        lane.timings.add(item.timings)
         self.timings.dropped = self.dropped
         self.timings.add(item.timings)
 
     def __iter__(self):
-        stages = ((self._capture, self._captured), (self._preprocess, self._prepared),
-                  (self._infer, self._inferred), (self._postprocess, self._done))
+        stages = [(self._capture, lane.queue, lane) for lane in self.lanes]
+        stages += [(self._preprocess, self._prepared, None), (self._infer, self._inferred, None),
+                   (self._postprocess, self._done, None)]
         self.timings.start()
-        for target, output in stages:
-            thread = threading.Thread(target=self._guard, args=(target, output),
-                                      name="stream-" + target.__name__.strip("_"))
+        for lane in self.lanes:
+            lane.timings.start()
+        for target, output, lane in stages:
+            name = target.__name__.strip("_") + ("" if lane is None else str(lane.number))
+            thread = threading.Thread(target=self._guard, args=(target, output, lane),
+                                      name="stream-" + name)
             thread.daemon = True
             thread.start()
             self._threads.append(thread)
         try:
             while True:
                 item = self._done.get(self._abort)
-                if item is ABORTED or item is _END:
+                if item is ABORTED or item is END:
                     break
                 yield item
         finally:
@@ -102,24 +137,26 @@ class FrameStream(object):
 
     def close(self):
         """Stop every stage and wait for the threads (a thread stuck in a camera read is a
-        daemon and is left behind after 5 s)."""
+        daemon and is left behind after 5 s in all)."""
         self._abort.set()
+        deadline = time.perf_counter() + 5.0
         for thread in self._threads:
-            thread.join(5.0)
+            thread.join(max(0.0, deadline - time.perf_counter()))
 
-    def _guard(self, target, output):
+    def _guard(self, target, output, lane):
         try:
-            target()
+            target() if lane is None else target(lane)
         except Exception as exc:
             self._errors.append(exc)
-            if target == self._capture:  # keep what was captured: drain, then report
-                output.put(_END, self._abort, may_drop=False)
+            if lane is not None:  # keep what was captured: drain, then report
+                output.put(END, self._abort, may_drop=False)
+                self._arrived.set()
             else:
                 logger.debug("stream stage %s failed", target.__name__, exc_info=True)
                 self._abort.set()
 
-    def _capture(self):
-        frames = iter(self.source)
+    def _capture(self, lane):
+        frames = iter(lane.source)
         count = 0
         while not self.stop.is_set() and (self.max_frames is None or count < self.max_frames):
             start = time.perf_counter()
@@ -127,44 +164,40 @@ class FrameStream(object):
                 index, frame, timestamp = next(frames)
             except StopIteration:
                 break
-            item = _Item(index, frame, timestamp, time.perf_counter(), ms_since(start))
+            item = _Item(lane.number, index, frame, timestamp, time.perf_counter(),
+                         ms_since(start))
             count += 1
-            if not self._captured.put(item, self._abort):
+            if not lane.queue.put(item, self._abort):
                 return
-        self._captured.put(_END, self._abort, may_drop=False)
+            self._arrived.set()
+        lane.queue.put(END, self._abort, may_drop=False)
+        self._arrived.set()
 
     def _preprocess(self):
-        ended = False
-        while not ended:
-            items = []
-            while len(items) < self.batch:
-                # a live batch takes what is there; a file batch waits for a full one
-                item = (self._captured.get_nowait() if items and self.live
-                        else self._captured.get(self._abort))
-                if item is None:
-                    break
-                if item is ABORTED:
-                    return
-                if item is _END:
-                    ended = True
-                    break
-                items.append(item)
-            if items:
-                start = time.perf_counter()
-                batch = self.runner.prepare([item.frame for item in items])
-                ms = ms_since(start, len(items))
-                for item in items:
-                    item.timings["preprocess"] = ms
-                if not self._prepared.put((items, batch), self._abort):
-                    return
-        self._prepared.put(_END, self._abort, may_drop=False)
+        gatherer = BatchGatherer([lane.queue for lane in self.lanes],
+                                 [lane.live for lane in self.lanes], self.batch,
+                                 self.batch_wait, self._arrived)
+        while True:
+            items = gatherer.next_batch(self._abort)
+            if items is ABORTED:
+                return
+            if items is None:
+                break
+            start = time.perf_counter()
+            batch = self.runner.prepare([item.frame for item in items])
+            ms = ms_since(start, len(items))
+            for item in items:
+                item.timings["preprocess"] = ms
+            if not self._prepared.put((items, batch), self._abort):
+                return
+        self._prepared.put(END, self._abort, may_drop=False)
 
     def _infer(self):
         while True:
             got = self._prepared.get(self._abort)
             if got is ABORTED:
                 return
-            if got is _END:
+            if got is END:
                 break
             items, batch = got
             start = time.perf_counter()
@@ -175,27 +208,28 @@ class FrameStream(object):
                 item.classes = item_classes
             if not self._inferred.put(items, self._abort):
                 return
-        self._inferred.put(_END, self._abort, may_drop=False)
+        self._inferred.put(END, self._abort, may_drop=False)
 
     def _postprocess(self):
         while True:
             items = self._inferred.get(self._abort)
             if items is ABORTED:
                 return
-            if items is _END:
+            if items is END:
                 break
             for item in items:
                 start = time.perf_counter()
                 item.classes = labels_to_frame(item.classes, item.frame.shape)
-                if self.render is not None:
-                    item.overlay = self.render(item.frame, item.classes)
+                render = self.lanes[item.stream].render
+                if render is not None:
+                    item.overlay = render(item.frame, item.classes)
                 item.timings["postprocess"] = ms_since(start)
                 if not self._done.put(item, self._abort):
                     return
-        self._done.put(_END, self._abort, may_drop=False)
+        self._done.put(END, self._abort, may_drop=False)
 
 
-def iterate(source, runner, batch=1, max_frames=None, stop_event=None, log_every=5.0):
+def iterate(source, runner, batch=None, max_frames=None, stop_event=None, log_every=5.0):
     """Yield ``(frame_bgr, classes, timings)`` for an open ``FrameSource`` and a runner.
 
     ``classes`` is the (H, W) int32 class map at the frame's size; ``timings`` the ms per stage
@@ -210,28 +244,33 @@ def iterate(source, runner, batch=1, max_frames=None, stop_event=None, log_every
 
 @contextlib.contextmanager
 def opened(source, model, source_options=None, model_options=None):
-    """Open a source URI and a model path (objects pass through); close what was opened.
+    """Open a source URI (or a list of them) and a model path (objects pass through); close
+    what was opened. Yields ``(sources, runner)``, ``sources`` a list where a list was given.
 
     ``source_options`` go to ``open_source`` (``loop``, ``latency``, ...), ``model_options`` to
     ``load_model`` (``backend``, ``providers``, ``device``, ...).
     """
     from .backends import load_model
     from .sources import open_source
+    several = isinstance(source, (list, tuple))
     runner = (load_model(model, **(model_options or {})) if isinstance(model, str) else model)
+    frames, mine = [], []
     try:
-        frames = (open_source(source, **(source_options or {}))
-                  if isinstance(source, str) else source)
-        try:
-            yield frames, runner
-        finally:
-            if frames is not source:
-                frames.close()
+        for item in (source if several else [source]):
+            if isinstance(item, str):
+                item = open_source(item, **(source_options or {}))
+                mine.append(item)
+            frames.append(item)
+        yield (frames if several else frames[0]), runner
     finally:
+        for item in mine:
+            item.close()
         if runner is not model:
             runner.close()
 
 
-def segment(source, model, batch=1, max_frames=None, source_options=None, model_options=None):
+def segment(source, model, batch=None, max_frames=None, source_options=None,
+            model_options=None):
     """Like ``iterate``, but ``source`` may be a URI and ``model`` a model file path::
 
         for frame, classes, timings in segment("clip.mp4", "model.onnx"):

@@ -13,7 +13,7 @@ import numpy as np
 
 from linknet_edge.tables import format_grid
 
-__all__ = ["PipelineTimings", "STAGES", "format_table"]
+__all__ = ["PipelineTimings", "STAGES", "format_table", "format_streams_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -90,3 +90,21 @@ def format_table(summary):
         summary["frames"], summary["seconds"], summary["fps"], summary["dropped"])]
     return format_grid(["stage (ms)", "mean", "p50", "p95", "max"], rows, right=(1, 2, 3, 4),
                        footer=footer)
+
+
+def format_streams_table(summary):
+    """Per-stream frames, FPS, drops and latency of a several-input summary (its ``streams``),
+    then the total."""
+    def latency(part, key):
+        stage = part["stages"].get("latency")
+        return "{:.1f}".format(stage[key]) if stage else "-"
+
+    rows = [[str(n), part["source"], part["frames"], "{:.1f}".format(part["fps"]),
+             part["dropped"], latency(part, "p50"), latency(part, "p95"),
+             ", ".join(part.get("outputs") or ["none"])]
+            for n, part in enumerate(summary["streams"])]
+    rows.append(["total", "{} inputs".format(len(summary["streams"])), summary["frames"],
+                 "{:.1f}".format(summary["fps"]), summary["dropped"],
+                 latency(summary, "p50"), latency(summary, "p95"), ""])
+    return format_grid(["stream", "input", "frames", "FPS", "dropped", "latency p50 (ms)",
+                        "p95", "outputs"], rows, right=(2, 3, 4, 5, 6))

@@ -115,8 +115,8 @@ def test_setup_cfg_lists_every_package_folder():
     assert listed == folders
 
 
-TORCH_FREE_VERBS = ("doctor", "evaluate", "export", "verify", "quantize", "build", "run", "bench",
-                    "model", "demo", "train", "import")
+TORCH_FREE_VERBS = ("doctor", "evaluate", "export", "verify", "quantize", "build", "deploy",
+                    "run", "bench", "model", "demo", "train", "import")
 _BLOCK_TORCH = """
 import sys
 class Block(object):

@@ -21,6 +21,9 @@ def add_parser(subparsers):
                         help="also output 'classes' (N,H,W) int32 from an in-graph ArgMax")
     parser.add_argument("--dynamic-batch", action="store_true",
                         help="dynamic batch dimension (default: static batch 1)")
+    parser.add_argument("--batch", type=int, default=1, metavar="N",
+                        help="static batch N, e.g. one frame per camera for a TensorRT engine "
+                             "(engines are static-shape) [1]")
     parser.add_argument("--no-verify", action="store_true",
                         help="skip the checker / ONNX Runtime / TensorRT 8.2 checks")
     parser.add_argument("--images", help="folder or glob of real images for the verification "
@@ -34,6 +37,7 @@ def run(args):
     report = export_onnx(args.checkpoint, args.output,
                          size=parse_size(args.size) if args.size else None, opset=args.opset,
                          argmax=args.argmax,
-                         dynamic_batch=args.dynamic_batch, verify=not args.no_verify,
+                         dynamic_batch=args.dynamic_batch, batch=args.batch,
+                         verify=not args.no_verify,
                          images=args.images, force_opset=args.force_opset)
     return show_report(report)

@@ -39,9 +39,12 @@ def test_plain_plan_and_sidecar_stand_in(stand_in, onnx_path):
         assert handle.read() == bytes(trt._PLANS[-1])  # nothing prepended
     with open(engine + ".json") as handle:
         sidecar = json.load(handle)
-    assert set(sidecar) == set(SIDECAR_KEYS) | {"build_route", "built_onnx_sha256"}
+    assert set(sidecar) == set(SIDECAR_KEYS) | {"build_route", "built_onnx_sha256", "io"}
     assert sidecar["build_route"] == "builder-flags"
     assert sidecar["built_onnx_sha256"] == sidecar["onnx_sha256"]
+    assert [t["name"] for t in sidecar["io"]["outputs"]] == ["logits", "classes"]   # for deploy
+    assert sidecar["io"]["inputs"] == [{"name": "input", "dtype": "float32",
+                                        "shape": [1, 3, 64, 64]}]
     assert sidecar["spec"] == tiny_spec().to_dict()
     assert (sidecar["tensorrt_version"], sidecar["gpu_name"], sidecar["compute_capability"],
             sidecar["precision"], sidecar["workspace_mib"]) == (

@@ -216,7 +216,7 @@ def test_a_stuck_reader_is_dropped_while_a_good_viewer_keeps_receiving(servers):
     try:
         assert _until(lambda: server.stats()["clients"] == 2)
         assert _until(lambda: server.counters["send_timeouts"] == 1), "the stuck reader stayed"
-        assert server.stats()["clients"] == 1
+        assert _until(lambda: server.stats()["clients"] == 1)   # the I/O thread has dropped it
         received = len(good.means)
         assert _until(lambda: len(good.means) >= received + 10), "the good viewer stalled"
         assert good.error is None and good.thread.is_alive()

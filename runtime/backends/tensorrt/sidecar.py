@@ -18,7 +18,7 @@ from linknet_edge.errors import SpecError, SpecMismatch
 from .versions import parse_version
 
 __all__ = ["SIDECAR_KEYS", "CACHE_KEYS", "ROUTES", "sidecar_path", "read_sidecar",
-           "write_sidecar", "sidecar_differences", "check_runtime_match"]
+           "write_sidecar", "sidecar_differences", "check_runtime_match", "io_record"]
 
 SIDECAR_KEYS = ("spec", "tensorrt_version", "gpu_name", "compute_capability", "precision",
                 "input_shape", "workspace_mib", "onnx_sha256", "calibration_sha256")
@@ -44,6 +44,15 @@ CACHE_KEYS = (
     ("build_route", "build route"),
     ("built_onnx_sha256", "ONNX file built"),
 )
+
+
+def io_record(info):
+    """The ``io`` entry of a sidecar: the engine's inputs and outputs as the ONNX file
+    (``linknet_edge.onnx_file.OnnxInfo``) it was built from declares them, each
+    ``{"name", "dtype", "shape"}``, so a deployment config can be written without TensorRT."""
+    def records(tensors):
+        return [{"name": t.name, "dtype": t.dtype, "shape": list(t.shape)} for t in tensors]
+    return {"inputs": records(info.inputs), "outputs": records(info.outputs)}
 
 
 def sidecar_path(engine_path):
