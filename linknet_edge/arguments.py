@@ -1,9 +1,17 @@
 """Argument helpers shared by the verbs."""
 
 import argparse
+import math
+import sys
 
-__all__ = ["add_verb", "add_output_options", "size_type", "whole_number", "add_labelled_split",
-           "DATASET_KINDS"]
+__all__ = ["add_verb", "add_output_options", "size_type", "add_labelled_split", "DATASET_KINDS",
+           "PARSER_OPTIONS", "positive_int", "non_negative_int", "positive_float",
+           "non_negative_float", "device_type"]
+
+#: Keyword arguments of every parser: no abbreviated long options (``--epoch`` must not pass for
+#: ``--epochs``). Python < 3.8 keeps them: there allow_abbrev=False also breaks ``-vv``
+#: (bpo-26967).
+PARSER_OPTIONS = {"allow_abbrev": False} if sys.version_info >= (3, 8) else {}
 
 #: The dataset layouts ``linknet_edge.data.open_dataset`` reads (kept here: no numpy at --help).
 DATASET_KINDS = ("camvid", "camvid32", "cityscapes", "folder")
@@ -27,7 +35,7 @@ def add_verb(subparsers, name, help_text, examples, description=None):
     epilog = "examples:\n" + "\n".join("  " + line for line in examples)
     parser = subparsers.add_parser(
         name, help=help_text, description=description or help_text, epilog=epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter, **PARSER_OPTIONS)
     add_output_options(parser, in_verb=True)
     return parser
 
@@ -42,14 +50,46 @@ def size_type(text):
         raise argparse.ArgumentTypeError(str(exc))
 
 
-def whole_number(least=0):
-    """An argparse type for a whole number >= ``least``, refused with the value it got."""
-    def parse(text):
-        if not text.isdigit() or int(text) < least:
-            raise argparse.ArgumentTypeError("expected a whole number >= {}, got {!r}".format(
-                least, text))
-        return int(text)
-    return parse
+def _number(convert, text, lowest, inclusive):
+    try:
+        value = convert(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("{!r} is not {}".format(
+            text, "a whole number" if convert is int else "a number"))
+    if not math.isfinite(value) or value < lowest or (value == lowest and not inclusive):
+        raise argparse.ArgumentTypeError("{!r}: must be {} {} {}".format(
+            text, "a whole number" if convert is int else "a finite number",
+            ">=" if inclusive else ">", lowest))
+    return value
+
+
+def positive_int(text):
+    """argparse type: a whole number >= 1."""
+    return _number(int, text, 1, True)
+
+
+def non_negative_int(text):
+    """argparse type: a whole number >= 0."""
+    return _number(int, text, 0, True)
+
+
+def positive_float(text):
+    """argparse type: a finite number > 0 (refuses nan and inf)."""
+    return _number(float, text, 0.0, False)
+
+
+def non_negative_float(text):
+    """argparse type: a finite number >= 0."""
+    return _number(float, text, 0.0, True)
+
+
+def device_type(text):
+    """argparse type for ``--device``: auto, cpu, cuda or cuda:N (checked without torch)."""
+    from .devices import check_device_name
+    try:
+        return check_device_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc))
 
 
 def add_labelled_split(parser, model="checkpoint",

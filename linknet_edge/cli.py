@@ -35,12 +35,13 @@ VERBS = (
 
 
 def build_parser():
+    from .arguments import PARSER_OPTIONS, add_output_options
     parser = argparse.ArgumentParser(
         prog="linknet-edge",
         description="LinkNet semantic segmentation from workstation training to TensorRT on "
                     "NVIDIA Jetson.",
-        epilog="Run 'linknet-edge VERB --help' for a verb's options and examples.")
-    from .arguments import add_output_options
+        epilog="Run 'linknet-edge VERB --help' for a verb's options and examples.",
+        **PARSER_OPTIONS)
     parser.add_argument("--version", action="version", version="linknet-edge " + __version__)
     add_output_options(parser)
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB")

@@ -4,5 +4,5 @@ Imports numpy, OpenCV and the chosen backend only; never torch unless the PyTorc
 """
 
 # Submodules are imported by name (runtime.pipeline, runtime.sources, ...) so that
-# ``import runtime`` stays light and never loads OpenCV, a backend library or torch.
+# importing ``linknet_edge.runtime`` stays light and never loads OpenCV, a backend library or torch.
 __all__ = []

@@ -1,7 +1,8 @@
 """``linknet-edge deploy deepstream|triton``: DeepStream and Triton configs from the same
 ``.onnx`` file or engine the toolkit runs."""
 
-from linknet_edge.arguments import add_output_options, add_verb, whole_number
+from linknet_edge.arguments import (add_output_options, add_verb, non_negative_int,
+                                    positive_int)
 
 EXAMPLES = [
     "linknet-edge deploy deepstream linknet.onnx -o deepstream/ --sources 4 "
@@ -12,7 +13,6 @@ EXAMPLES = [
 ]
 
 
-_count = whole_number(1)
 
 
 def _target(targets, name, help_text, description):
@@ -34,7 +34,7 @@ def add_parser(subparsers):
                      "sources, labels and the model into one folder.")
     stream.add_argument("-o", "--output", metavar="DIR",
                         help="folder to write (default: deepstream_NAME)")
-    stream.add_argument("--sources", type=_count, metavar="N",
+    stream.add_argument("--sources", type=positive_int, metavar="N",
                         help="number of inputs, batched together [one per --uri, or 1]")
     stream.add_argument("--uri", action="append", metavar="URI",
                         help="an input: file, rtsp://, http(s)://, csi://N or v4l2:///dev/videoN; "
@@ -60,12 +60,12 @@ def add_parser(subparsers):
     triton.add_argument("-o", "--output", default="model_repository", metavar="REPO",
                         help="model repository folder [model_repository]")
     triton.add_argument("--name", help="model name [the file's stem]")
-    triton.add_argument("--version", type=_count, default=1, help="model version [1]")
-    triton.add_argument("--max-batch", type=_count, default=8, metavar="N",
+    triton.add_argument("--version", type=positive_int, default=1, help="model version [1]")
+    triton.add_argument("--max-batch", type=positive_int, default=8, metavar="N",
                         help="max_batch_size of a dynamic-batch file [8]")
-    triton.add_argument("--queue-delay-us", type=whole_number(0), default=100, metavar="US",
+    triton.add_argument("--queue-delay-us", type=non_negative_int, default=100, metavar="US",
                         help="how long the dynamic batcher waits to fill a batch [100]")
-    triton.add_argument("--instances", type=_count, default=1, metavar="N",
+    triton.add_argument("--instances", type=positive_int, default=1, metavar="N",
                         help="model instances [1]")
     triton.add_argument("--device", choices=("gpu", "cpu"), default="gpu",
                         help="where the instances run [gpu]")

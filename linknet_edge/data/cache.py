@@ -5,18 +5,21 @@ The original LinkNet's ``--cachepath``, without holding the dataset in RAM. A ca
 (N x H x W int32, only where the dataset has instance maps) and ``meta.json``. Its name ends in a
 hash of (kind, split, size and every source file's path, byte size and mtime), so editing,
 adding or removing a file gives a new cache instead of stale data. It is built in a temporary
-folder and renamed into place, so an interrupted build never leaves a half cache behind.
+folder ``.building-PID-*`` and renamed into place, so an interrupted build never leaves a half
+cache behind; one that a SIGKILL left is removed by the next build in that folder.
 """
 
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 
 import numpy as np
 
+from ..atomic import process_gone
 from ..errors import DatasetError
 from ..sizes import format_size
 
@@ -25,6 +28,7 @@ __all__ = ["CachedReader", "cache_key", "build_cache"]
 logger = logging.getLogger(__name__)
 
 _FORMAT = 1
+_BUILDING = re.compile(r"^\.building-([0-9]+)-")
 
 
 def cache_key(reader):
@@ -57,7 +61,12 @@ def build_cache(reader, cache_dir):
             cache_dir, exc.strerror or exc))
     logger.info("caching %d %s %s frames at %s in %s", len(reader), reader.kind, reader.split,
                 format_size(*reader.size), folder)
-    tmp = tempfile.mkdtemp(prefix=".building-", dir=cache_dir)
+    _sweep_stale_builds(cache_dir)
+    try:
+        tmp = tempfile.mkdtemp(prefix=".building-{}-".format(os.getpid()), dir=cache_dir)
+    except OSError as exc:
+        raise DatasetError("{}: cannot write the cache folder ({})".format(
+            cache_dir, exc.strerror or exc))
     try:
         _write_arrays(reader, tmp, key)
         try:
@@ -70,6 +79,16 @@ def build_cache(reader, cache_dir):
         if os.path.isdir(tmp):
             shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+def _sweep_stale_builds(cache_dir):
+    """Remove the ``.building-PID-*`` folders of builds whose process is gone (killed)."""
+    for name in sorted(os.listdir(cache_dir)):
+        match = _BUILDING.match(name)
+        path = os.path.join(cache_dir, name)
+        if match and os.path.isdir(path) and process_gone(match.group(1)):
+            logger.info("removing %s, left by a killed cache build", path)
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _write_arrays(reader, folder, key):

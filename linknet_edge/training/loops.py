@@ -10,10 +10,37 @@ import math
 import numpy as np
 import torch
 
-from ..errors import TrainingError
+from ..errors import LinkNetEdgeError, TrainingError
 from ..metrics import ConfusionMatrix
 
-__all__ = ["train_one_epoch", "evaluate", "make_grad_scaler", "progress_bar"]
+__all__ = ["train_one_epoch", "evaluate", "make_grad_scaler", "progress_bar", "batches"]
+
+
+def batches(loader):
+    """Iterate ``loader``; an error of ours raised in a DataLoader worker comes out as its own
+    one-line message. (torch re-raises it in the main process with the worker's whole traceback
+    inside the message: "Caught DatasetError in DataLoader worker process 0. Original ...".)"""
+    iterator = iter(loader)
+    while True:
+        try:
+            batch = next(iterator)
+        except StopIteration:
+            return
+        except LinkNetEdgeError as exc:
+            raise _unwrapped(exc)
+        yield batch
+
+
+def _unwrapped(exc):
+    text = str(exc)
+    if "\nOriginal Traceback" not in text:
+        return exc
+    kind = type(exc)
+    prefix = "{}.{}: ".format(kind.__module__, kind.__name__)
+    last = text.rstrip().splitlines()[-1]
+    clean = kind(last[len(prefix):] if last.startswith(prefix) else last)
+    clean.__cause__, clean.__suppress_context__ = None, True
+    return clean
 
 
 def progress_bar(iterable, total, description, enabled):
@@ -54,7 +81,8 @@ def train_one_epoch(model, loader, criterion, optimizer, scaler, context, epoch,
     """
     model.train()
     totals = torch.zeros(2, dtype=torch.float64)
-    bar = progress_bar(loader, len(loader), "epoch {} train".format(epoch), show_progress)
+    bar = progress_bar(batches(loader), len(loader), "epoch {} train".format(epoch),
+                       show_progress)
     for index, (images, labels) in enumerate(bar):
         images, labels = _to_device(images, labels, context.device, channels_last)
         optimizer.zero_grad()
@@ -89,7 +117,8 @@ def evaluate(model, loader, criterion, context, num_classes, ignore_index, amp=F
     confusion = ConfusionMatrix(num_classes, ignore_index)
     totals = torch.zeros(2, dtype=torch.float64)
     with torch.no_grad():
-        for images, labels in progress_bar(loader, len(loader), description, show_progress):
+        for images, labels in progress_bar(batches(loader), len(loader), description,
+                                           show_progress):
             images, labels = _to_device(images, labels, context.device, channels_last)
             with _autocast(amp):
                 logits = model(images)

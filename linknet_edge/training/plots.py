@@ -6,6 +6,8 @@ and importing the training package stays light.
 
 import numpy as np
 
+from ..atomic import atomic_path
+
 __all__ = ["plot_losses", "plot_metrics", "plot_confusion"]
 
 
@@ -28,8 +30,11 @@ def _finish_epoch_axes(ax, ylabel):
 
 def _save(fig, path):
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    _pyplot().close(fig)
+    try:
+        with atomic_path(path) as tmp:  # a kill mid-write leaves the previous plot whole
+            fig.savefig(tmp, dpi=100, format="png")
+    finally:
+        _pyplot().close(fig)
     return path
 
 

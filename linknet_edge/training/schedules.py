@@ -45,7 +45,7 @@ def lr_factor(name, epoch, epochs, power=0.9, step_size=100, gamma=0.1):
 
 def make_scheduler(optimizer, config):
     """A ``LambdaLR`` following ``config.schedule``; call ``.step()`` after each epoch."""
-    step_size = max(1, int(config.lr_step))
+    step_size = int(config.lr_step)  # >= 1: TrainConfig refuses 0
 
     # A plain function: LambdaLR saves no state for it, so a resumed run follows its own
     # config (e.g. more epochs) instead of the schedule stored in the checkpoint.

@@ -1,8 +1,9 @@
 """``train(config)``: LinkNet training with exact resume, on CPU, one GPU or under torchrun.
 
 Per epoch: train (augmented, class-weighted cross-entropy), step the schedule, validate, then
-rank 0 writes ``history.csv``, ``loss.png``, ``miou.png``, ``best.pt`` with ``confusion_val.png``
-(when mIoU improves), ``epoch_NNN.pt`` (every ``save_every``) and ``last.pt`` last of all.
+rank 0 writes the checkpoints (``best.pt`` when mIoU improves, ``epoch_NNN.pt`` every
+``save_every``, ``last.pt``) and after them the logs (``history.csv``, ``loss.png``, ``miou.png``,
+``confusion_val.png``; see outputs.py). SIGINT and SIGTERM stop a run with ``TrainingStopped``.
 """
 
 import logging
@@ -15,17 +16,20 @@ import torch
 from ..errors import TrainingError
 from ..metrics import ConfusionMatrix
 from ..model import build_model
-from .config import TrainConfig
+from . import overfit
 from .distributed import DistributedContext
 from .loaders import open_training_data
 from .loops import evaluate, make_grad_scaler, train_one_epoch
 from .losses import class_weights, make_criterion
 from .optimizers import make_optimizer
-from .plots import plot_confusion, plot_losses, plot_metrics
+from .outputs import prepare_output_folder, write_logs
 from .result import TrainResult
-from .resume import TrainingState, load_training_state, resume_path, save_training_checkpoint
+from .resume import (TrainingState, load_initial_weights, load_training_state, resume_path,
+                     resumed_config, save_training_checkpoint)
 from .rng import seed_everything
 from .schedules import make_scheduler
+from .signals import stop_on_sigterm, stopped
+from .summary import applied_settings
 
 __all__ = ["train", "Trainer", "OUTPUT_FILES"]
 
@@ -39,22 +43,30 @@ OUTPUT_FILES = (("best", "best.pt"), ("last", "last.pt"), ("history", "history.c
 
 def train(config, callbacks=()):
     """Train as ``config`` (a ``TrainConfig`` or a dict of its options) says; returns a
-    ``TrainResult``.
+    ``TrainResult``. A resumed run takes the options not given from its checkpoint.
 
     ``callbacks`` are called as ``callback(event, info)``: ``"batch_end"`` after each optimizer
     step (info: epoch, batch, loss) and ``"epoch_end"`` once the epoch's files are written (info:
     epoch, row). Under torchrun every process calls ``train``; only rank 0 writes and logs.
+    SIGINT or SIGTERM raise ``TrainingStopped`` (a KeyboardInterrupt) saying what is saved.
+    ``overfit`` runs raise ``TrainingError`` when they miss ``overfit.TARGET``.
     """
-    config = TrainConfig.from_dict(config)
-    context = DistributedContext.from_environment(config.device)
-    if not context.is_main:  # one log for the run: other ranks report warnings only
-        logging.getLogger("linknet_edge").setLevel(logging.WARNING)
-    previous = _set_determinism(config.deterministic, context.device)
+    trainer = None
     try:
-        return Trainer(config, context, callbacks).run()
-    finally:
-        _restore_determinism(previous)
-        context.close()
+        with stop_on_sigterm():
+            config = resumed_config(config)
+            context = DistributedContext.from_environment(config.device)
+            if not context.is_main:  # one log for the run: other ranks report warnings only
+                logging.getLogger("linknet_edge").setLevel(logging.WARNING)
+            previous = _set_determinism(config.deterministic, context.device)
+            try:
+                trainer = Trainer(config, context, callbacks)
+                return trainer.run()
+            finally:
+                _restore_determinism(previous)
+                context.close()
+    except KeyboardInterrupt as exc:
+        raise stopped(exc, trainer) from None
 
 
 class Trainer(object):
@@ -73,6 +85,8 @@ class Trainer(object):
         if path is None and os.path.exists(os.path.join(config.out, "last.pt")):
             raise TrainingError("{}: already holds a training run (last.pt); continue it with "
                                 "--resume or choose another --out".format(config.out))
+        if context.is_main:  # before hours of work: a bad --out fails now
+            prepare_output_folder(config.out)
         seed_everything(config.seed)
         self.data = open_training_data(config, context)
         self.spec = self.data.spec
@@ -83,32 +97,44 @@ class Trainer(object):
         self.optimizer = make_optimizer(self.model.parameters(), config)
         self.scheduler = make_scheduler(self.optimizer, config)
         self.scaler = make_grad_scaler(self.amp)
-        if path is not None:
-            if config.pretrained_encoder:
-                logger.info("--pretrained-encoder ignored: resuming takes all weights from %s",
-                            path)
-            self.state = load_training_state(path, self.model, self.spec, self.optimizer,
-                                             self.scheduler, self.scaler, config)
-        else:
-            self.state = TrainingState()
-            if config.pretrained_encoder:
-                from ..weights import load_encoder_weights
-                load_encoder_weights(self.model, config.pretrained_encoder)
+        self.init = self._load_weights(path)
+        self.saved_epoch = self.state.epoch
         if self.state.class_weights is None:
             self.state.class_weights = class_weights(self.data.class_frequencies())
         self.ignore_index = self.data.train_reader.ignore_index
         self.criterion = make_criterion(self.state.class_weights, self.ignore_index, context.device)
         self.parallel_model = context.wrap(self.model)
 
+    def _load_weights(self, resume):
+        """Set ``self.state``; returns where the weights came from, for the summary line."""
+        config = self.config
+        if resume is not None:
+            self.state = load_training_state(resume, self.model, self.spec, self.optimizer,
+                                             self.scheduler, self.scaler, config)
+            return "resumed from {} (epoch {})".format(resume, self.state.epoch)
+        self.state = TrainingState()
+        if config.init_weights:
+            load_initial_weights(config.init_weights, self.model, self.spec)
+            return "from " + config.init_weights
+        if config.pretrained_encoder:
+            from ..weights import load_encoder_weights
+            load_encoder_weights(self.model, config.pretrained_encoder)
+            return "encoder from " + config.pretrained_encoder
+        return "random init (seed {})".format(config.seed)
+
     def run(self):
         """Train the remaining epochs; returns a ``TrainResult``."""
         config, context = self.config, self.context
         start = time.time()
         if context.is_main:
-            os.makedirs(config.out, exist_ok=True)
             self._log_start()
+            if self.state.epoch:  # logs of a killed run may lag last.pt by an epoch
+                write_logs(config.out, self.state, self.spec.class_names)
         epochs_run = []
         for epoch in range(self.state.epoch + 1, config.epochs + 1):
+            if config.overfit and self.state.history.rows and \
+                    overfit.reached(self.state.history.rows[-1]):
+                break
             self._run_epoch(epoch)
             epochs_run.append(epoch)
         if not epochs_run and context.is_main:
@@ -119,6 +145,9 @@ class Trainer(object):
         if context.is_main:
             files = {role: os.path.join(config.out, name) for role, name in OUTPUT_FILES
                      if os.path.isfile(os.path.join(config.out, name))}
+        if config.overfit:
+            overfit.check_result(self.state.history, len(self.data.train_reader),
+                                 self.state.epoch)
         return TrainResult(config.out, self.state.history, epochs_run, time.time() - start, files,
                            context.is_main)
 
@@ -149,8 +178,12 @@ class Trainer(object):
                        val_pixel_accuracy=summary["pixel_accuracy"], lr=lr,
                        seconds=time.time() - started)
         self.state.epoch = epoch
+        if history.best() is history.rows[-1]:
+            self.state.best_confusion["val"] = val_confusion.counts.copy()
+            if train_confusion is not None:
+                self.state.best_confusion["train"] = train_confusion.counts.copy()
         if context.is_main:
-            self._write_epoch(epoch, summary, val_confusion, train_confusion)
+            self._write_epoch(epoch, summary)
             row = history.rows[-1]
             logger.info("epoch %d/%d: train loss %.4f, val loss %.4f, val mIoU %.2f %%, mean class "
                         "acc %.2f %%, global acc %.2f %%, lr %.3g, %.1f s", epoch, config.epochs,
@@ -159,25 +192,17 @@ class Trainer(object):
                         row["seconds"])
         self._notify("epoch_end", epoch=epoch, row=history.rows[-1])
 
-    def _write_epoch(self, epoch, summary, val_confusion, train_confusion):
+    def _write_epoch(self, epoch, summary):
+        """Checkpoints first, then the logs (which must never show an epoch last.pt lacks)."""
         out, history = self.config.out, self.state.history
-        history.write_csv(os.path.join(out, "history.csv"))
-        plot_losses(history, os.path.join(out, "loss.png"))
-        plot_metrics(history, os.path.join(out, "miou.png"))
         metrics = dict(history.rows[-1], val_iou=summary["iou"])
-        improved = history.best() is history.rows[-1]
-        if improved:
-            names = self.spec.class_names
-            plot_confusion(val_confusion.matrix, names, os.path.join(out, "confusion_val.png"),
-                           "val, epoch {} (best.pt)".format(epoch))
-            if train_confusion is not None:
-                plot_confusion(train_confusion.matrix, names,
-                               os.path.join(out, "confusion_train.png"),
-                               "train (augmented), epoch {} (best.pt)".format(epoch))
+        if history.best() is history.rows[-1]:
             self._save(os.path.join(out, "best.pt"), metrics)
         if self.config.save_every and epoch % self.config.save_every == 0:
             self._save(os.path.join(out, "epoch_{:03d}.pt".format(epoch)), metrics)
         self._save(os.path.join(out, "last.pt"), metrics)
+        self.saved_epoch = epoch
+        write_logs(out, self.state, self.spec.class_names)
 
     def _save(self, path, metrics):
         save_training_checkpoint(path, self.model, self.spec, self.optimizer, self.scheduler,
@@ -189,13 +214,14 @@ class Trainer(object):
 
     def _log_start(self):
         config, data = self.config, self.data
-        logger.info("training %s on %s: %d train / %d val frames at %dx%d (WxH), batch %d x %d "
-                    "process(es), %s lr %g wd %g, %s schedule, device %s%s, epochs %d-%d -> %s",
-                    config.arch, config.dataset, len(data.train_reader), len(data.val_reader),
-                    config.size[1], config.size[0], config.batch_size, self.context.world_size,
-                    config.optimizer, config.lr, config.weight_decay, config.schedule,
-                    self.context.device, " (AMP)" if self.amp else "", self.state.epoch + 1,
-                    config.epochs, config.out)
+        what = "overfit check on the first {} train frames (validated on them)".format(
+            len(data.train_reader)) if config.overfit else "{} train / {} val frames".format(
+            len(data.train_reader), len(data.val_reader))
+        logger.info("training %s on %s: %s, epochs %d-%d -> %s", config.arch, config.dataset,
+                    what, self.state.epoch + 1, config.epochs, config.out)
+        logger.info("%s", applied_settings(config, self.spec, self.state.class_weights,
+                                           self.context.device, self.amp, self.channels_last,
+                                           self.context.world_size, self.init))
 
 
 def _set_determinism(enabled, device):

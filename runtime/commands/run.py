@@ -8,7 +8,7 @@ input has its own outputs: one ``--output`` per ``--input`` in order, or templat
 import argparse
 import os
 
-from linknet_edge.arguments import add_verb, whole_number
+from linknet_edge.arguments import add_verb, non_negative_int, positive_int
 
 EXAMPLES = [
     "linknet-edge run model.onnx --input clip.mp4 --output overlay.mp4",
@@ -34,7 +34,6 @@ def _alpha(text):
     return value
 
 
-_positive = whole_number(1)
 
 
 def add_parser(subparsers):
@@ -59,15 +58,15 @@ def add_parser(subparsers):
     parser.add_argument("--legend", action="store_true", help="draw class names")
     parser.add_argument("--loop", action="store_true", help="restart a file source at its end")
     parser.add_argument("--host", help="bind address of http:// outputs [127.0.0.1]")
-    parser.add_argument("--max-frames", type=_positive, metavar="N",
+    parser.add_argument("--max-frames", type=positive_int, metavar="N",
                         help="stop each input after N frames")
-    parser.add_argument("--batch", type=_positive, metavar="N",
+    parser.add_argument("--batch", type=positive_int, metavar="N",
                         help="frames per inference call [one per input]")
-    parser.add_argument("--batch-wait", type=whole_number(0), default=20, metavar="MS",
+    parser.add_argument("--batch-wait", type=non_negative_int, default=20, metavar="MS",
                         help="how long a batch waits for a live input's frame once it holds "
                              "another input's; a stalled input is left out [20]")
     parser.add_argument("--latency", type=int, metavar="MS", help="rtsp:// jitter buffer [200]")
-    parser.add_argument("--bitrate", type=_positive, default=4000000, metavar="BITS",
+    parser.add_argument("--bitrate", type=positive_int, default=4000000, metavar="BITS",
                         help="H.264 bits/s of .mp4/.mkv files and rtp/udp streams [4000000]")
     parser.add_argument("--strict", action="store_true",
                         help="fail (exit 1) when the input ends early: a video shorter than "

@@ -59,3 +59,20 @@ def test_cityscapes_cache_keeps_instances(tmp_path):
     assert np.array_equal(direct.instance_map(0), cached.instance_map(0))
     assert cached.make_spec() == direct.make_spec()
     assert cache_module.cache_key(direct) == cache_module.cache_key(cached)
+
+
+def test_a_build_removes_the_temporary_folders_of_killed_builds(tmp_path):
+    import subprocess
+    import sys
+    root = str(_folder(tmp_path))
+    cache_dir = tmp_path / "cache"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid is free now: a build of that pid was killed
+    stale = cache_dir / ".building-{}-x1y2".format(gone.pid)
+    alive = cache_dir / ".building-{}-a3b4".format(os.getppid())  # a live build elsewhere
+    for folder in (stale, alive):
+        folder.mkdir(parents=True)
+        (folder / "images.npy").write_bytes(b"half")
+    reader = open_dataset("folder", root, "all", size=(32, 64), cache_dir=str(cache_dir))
+    assert sorted(os.listdir(str(cache_dir))) == sorted([alive.name,
+                                                         os.path.basename(reader.folder)])

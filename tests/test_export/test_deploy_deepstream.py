@@ -255,7 +255,7 @@ def test_the_verb_prints_what_it_wrote_and_how_to_run_it(tmp_path, dynamic_onnx,
     with pytest.raises(SystemExit) as info:
         main(["deploy", "deepstream", dynamic_onnx, "--sources", "0"])
     assert info.value.code == 2
-    assert "--sources: expected a whole number >= 1, got '0'" in capsys.readouterr().err
+    assert "--sources: '0': must be a whole number >= 1" in capsys.readouterr().err
 
 
 @requires_onnxruntime

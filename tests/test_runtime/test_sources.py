@@ -123,7 +123,10 @@ def test_a_live_http_stream_that_drops_is_reopened():
         first.stop()
         time.sleep(0.4)   # the source sees the drop and starts retrying
         second = _serve(first.port, 190, stop)
-        after = [next(source) for _ in range(3)]
+        after = []
+        while len(after) < 10 and not (after and abs(after[-1][1].mean() - 190) < 3):
+            after.append(next(source))
+        after += [next(source) for _ in range(2)]
         source.close()
     finally:
         stop.set()
@@ -131,8 +134,12 @@ def test_a_live_http_stream_that_drops_is_reopened():
         if second is not None:
             second.stop()
     assert np.allclose(before, 60, atol=3)
-    assert np.allclose([frame.mean() for _, frame, _ in after], 190, atol=3)
-    assert [index for index, _, _ in after] == [3, 4, 5]
+    means = [frame.mean() for _, frame, _ in after]
+    # a frame the first server had already sent may still arrive; then only the second's
+    first_new = next(i for i, m in enumerate(means) if abs(m - 190) < 3)
+    assert np.allclose(means[:first_new], 60, atol=3) and first_new <= 2
+    assert np.allclose(means[first_new:], 190, atol=3)
+    assert [index for index, _, _ in after] == list(range(3, 3 + len(after)))
 
 
 def test_a_stream_that_never_returns_ends_after_its_retries_and_says_so():
