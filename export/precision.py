@@ -10,7 +10,7 @@ import logging
 import numpy as np
 
 from linknet_edge.errors import ExportError, SpecMismatch
-from linknet_edge.preprocessing import to_network_input
+from linknet_edge.preprocessing import prepare_batch
 from linknet_edge.reports import Report
 from linknet_edge.runtime.backends import load_model
 from linknet_edge.tables import format_rows
@@ -104,7 +104,7 @@ def _miou(paths, spec, labelled, count):
             kind, root, reader.num_classes, spec.num_classes))
     indices = spread_evenly(range(len(reader)), count)
     pairs = [reader.read(i) for i in indices]
-    batch = to_network_input([rgb[..., ::-1] for rgb, _ in pairs], spec)  # readers give RGB
+    batch = prepare_batch([rgb[..., ::-1] for rgb, _ in pairs], spec)  # readers give RGB
     labels = np.stack([lab for _, lab in pairs])
     scores = []
     for path in paths:
@@ -126,7 +126,7 @@ def compare_precision(reference, candidate, precision, images=None, count=4, lab
     from linknet_edge.onnx_file import read_onnx_spec
     spec = read_onnx_spec(reference)
     frames, description = select_images(images, count)
-    batch = to_network_input(frames, spec)
+    batch = prepare_batch(frames, spec)
     agreement = compare_logits(_cpu_logits(reference, batch), _cpu_logits(candidate, batch))
     peaks = None
     if precision == "fp16":

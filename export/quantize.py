@@ -12,7 +12,7 @@ import os
 
 from linknet_edge.atomic import atomic_path
 from linknet_edge.errors import BackendUnavailable, ExportError, first_line
-from linknet_edge.preprocessing import to_network_input
+from linknet_edge.preprocessing import prepare_batch
 
 from .sample_images import read_images
 
@@ -93,7 +93,7 @@ def quantize_int8(onnx_path, out_path, calib, calib_count=32, spec=None):
     """Write an INT8 QDQ copy of ``onnx_path`` to ``out_path``, calibrated on images.
 
     ``calib``: a folder, glob or list of real images (``calib_count`` of them, evenly spread),
-    preprocessed with ``to_network_input`` exactly like at run time. Metadata is kept.
+    preprocessed with ``prepare_batch`` exactly like at run time. Metadata is kept.
     Returns ``out_path``.
     """
     import onnx
@@ -108,7 +108,7 @@ def quantize_int8(onnx_path, out_path, calib, calib_count=32, spec=None):
     if calib is None:
         raise ExportError("{}: INT8 needs calibration images (--calib DIR of real frames)".format(
             onnx_path))
-    batch = to_network_input(read_images(calib, calib_count), spec)
+    batch = prepare_batch(read_images(calib, calib_count), spec)
     source = onnx.load(str(onnx_path), load_external_data=False)
     input_name = source.graph.input[0].name
     with atomic_path(out_path) as tmp:

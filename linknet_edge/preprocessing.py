@@ -1,12 +1,20 @@
-"""Image and label resizing and normalisation shared by training, export checks and the runtime.
+"""Image and label resizing and the network input of each artifact form, shared by training,
+export checks, calibration and the runtime.
 
-numpy and OpenCV only. Images are HWC uint8; ``normalize`` takes RGB and returns the CHW float32
-network input the spec describes. Labels are only ever resized with nearest neighbour.
+numpy and OpenCV only. Images are HWC uint8; labels are only ever resized with nearest
+neighbour. ``prepare_batch(frames_bgr, spec)`` makes the batch a model file takes, following
+``spec.input_form`` (``linknet_edge.spec.INPUT_FORMS``):
+
+- ``float``: NCHW float32 ``(x/255 - mean) / std`` in the spec's channel order (``normalize``);
+- ``uint8``: NHWC uint8 BGR, the frames only resized (the graph does the rest): a quarter of
+  the bytes of the float batch and no arithmetic on the host;
+- ``raw``: NCHW float32 RGB 0-255 (the graph normalises).
 """
 
 import numpy as np
 
-__all__ = ["resize_image", "resize_labels", "normalize", "to_network_input"]
+__all__ = ["resize_image", "resize_labels", "normalize", "to_network_input", "to_uint8_input",
+           "to_raw_input", "prepare_batch", "batch_shape"]
 
 
 def _cv2():
@@ -14,14 +22,18 @@ def _cv2():
     return cv2
 
 
-def resize_image(image, size):
-    """Resize an HWC image to ``size`` = (H, W): area filter when shrinking, bilinear otherwise."""
+def resize_image(image, size, out=None):
+    """Resize an HWC uint8 image to ``size`` = (H, W): area filter when shrinking, bilinear
+    otherwise (``out``: an array of that shape to write into)."""
     height, width = size
     if image.shape[:2] == (height, width):
-        return image
+        if out is None:
+            return image
+        out[...] = image
+        return out
     cv2 = _cv2()
     shrink = height * width < image.shape[0] * image.shape[1]
-    return cv2.resize(image, (width, height),
+    return cv2.resize(image, (width, height), dst=out,
                       interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
 
 
@@ -53,9 +65,48 @@ def normalize(image_rgb, spec):
 
 def to_network_input(frames_bgr, spec, size=None):
     """A list of HWC uint8 BGR frames (as OpenCV reads them) -> NCHW float32 network input at
-    ``size`` = (H, W) (default: the spec's input size)."""
+    ``size`` = (H, W) (default: the spec's input size), normalised: the ``float`` form."""
     size = tuple(size or spec.input_size)
     batch = np.empty((len(frames_bgr), 3) + size, dtype=np.float32)
     for i, frame in enumerate(frames_bgr):
         _normalize_into(batch[i], resize_image(frame, size)[..., ::-1], spec)
     return batch
+
+
+def to_uint8_input(frames_bgr, size):
+    """HWC uint8 BGR frames -> (N, H, W, 3) uint8 BGR at ``size`` = (H, W): the ``uint8`` form.
+    Each frame is resized straight into the batch."""
+    size = tuple(size)
+    batch = np.empty((len(frames_bgr),) + size + (3,), dtype=np.uint8)
+    for i, frame in enumerate(frames_bgr):
+        resize_image(frame, size, out=batch[i])
+    return batch
+
+
+def to_raw_input(frames_bgr, size):
+    """HWC uint8 BGR frames -> (N, 3, H, W) float32 RGB 0-255 at ``size``: the ``raw`` form."""
+    size = tuple(size)
+    batch = np.empty((len(frames_bgr), 3) + size, dtype=np.float32)
+    for i, frame in enumerate(frames_bgr):
+        resized = resize_image(frame, size)
+        for c in range(3):
+            batch[i, c] = resized[..., 2 - c]
+    return batch
+
+
+def prepare_batch(frames_bgr, spec, size=None):
+    """HWC uint8 BGR frames -> the batch an artifact of ``spec`` takes (its ``input_form``)."""
+    size = tuple(size or spec.input_size)
+    if spec.input_form == "uint8":
+        return to_uint8_input(frames_bgr, size)
+    if spec.input_form == "raw":
+        return to_raw_input(frames_bgr, size)
+    return to_network_input(frames_bgr, spec, size)
+
+
+def batch_shape(spec, count, size=None):
+    """The shape of a batch of ``count`` frames in ``spec.input_form`` at ``size`` (H, W)."""
+    size = tuple(size or spec.input_size)
+    if spec.input_form == "uint8":
+        return (count,) + size + (3,)
+    return (count, 3) + size

@@ -14,7 +14,7 @@ import numpy as np
 from linknet_edge.errors import BackendUnavailable, ModelFileError, first_line
 from linknet_edge.onnx_file import read_onnx_info
 
-from .base import Runner, check_spec_outputs
+from .base import Runner, check_spec_outputs, graph_input_size
 
 __all__ = ["OrtRunner", "is_available", "unavailable_reason", "version", "load",
            "choose_providers", "create_session", "PREFERRED_PROVIDERS"]
@@ -108,16 +108,16 @@ def load(path, spec=None, providers=None, threads=None, **_ignored):
 
 
 class OrtRunner(Runner):
-    """Runs NCHW float32 normalised batches; ``run`` -> (N, H, W) int32 class maps."""
+    """Runs batches in the file's input form (``prepare``); ``run`` -> (N, H, W) int32 class
+    maps."""
 
     backend = NAME
 
     def __init__(self, path, session, info):
         spec = info.spec
         graph_input = info.input
-        size = tuple(graph_input.shape[2:4])
-        if len(size) != 2 or min(size) <= 0:
-            size = tuple(spec.input_size)
+        size = graph_input_size(path, spec, graph_input.dtype, graph_input.shape) or tuple(
+            spec.input_size)
         if size != tuple(spec.input_size):
             logger.info("%s: graph input %s differs from the spec's %s; using the graph's",
                         path, size, tuple(spec.input_size))
@@ -131,7 +131,7 @@ class OrtRunner(Runner):
                                         size, batch)
         self._session = session
         self._input_name = graph_input.name
-        self._input_dtype = np.float16 if graph_input.dtype == "float16" else np.float32
+        self._input_dtype = np.dtype(graph_input.dtype)
         self._outputs = [o.name for o in info.outputs]
 
     def _run(self, name, batch):
