@@ -29,13 +29,14 @@ _FORMATS = {
     "fps_per_w": ("FPS/W", "{:.2f}"), "file_mb": ("MB", "{:.1f}"), "miou": ("mIoU %", "{:.2f}"),
     "miou_delta": ("vs ref", "{:+.2f}"), "agreement": ("agreement", "{:.2%}"),
     "pixel_accuracy": ("pixel acc %", "{:.2f}"), "frames": ("frames", "{:d}"),
+    "speedup": ("x FP32", "{:.2f}x"),
 }
 #: columns shown on the terminal and in Markdown, per report kind (files keep them all).
 SUMMARY_COLUMNS = {
     "latency": ("model", "backend", "precision", "size", "batch", "status", "mean_ms", "p90_ms",
                 "fps", "gflops", "peak_share", "power_w", "fps_per_w", "reason"),
     "accuracy": ("variant", "status", "file_mb", "miou", "miou_delta", "agreement", "mean_ms",
-                 "fps", "gflops", "peak_share", "reason"),
+                 "fps", "speedup", "gflops", "peak_share", "reason"),
 }
 
 

@@ -114,7 +114,12 @@ def _convert(onnx_path, precision, source_sha, calib_dir, trt_words):
 def adapt_input(onnx_path, info, has_uint8_input, source_sha, trt_words="this TensorRT"):
     """``(path, info)`` of the ONNX this TensorRT can parse: ``onnx_path`` itself, or for a uint8
     input on a TensorRT without uint8 tensors its ``raw``-input sibling (reused if converted
-    from this very file, else written now)."""
+    from this very file, else written now). ONNX Runtime's CPU INT8 form is refused."""
+    if "QLinearConv" in info.op_types:
+        raise EngineBuildError("{} is ONNX Runtime's CPU INT8 form (QLinearConv, `quantize "
+                               "--target cpu`), which TensorRT cannot parse: build the FP32 ONNX "
+                               "with --precision int8, or its Q/DQ form (`quantize --target "
+                               "tensorrt`)".format(onnx_path))
     if info.input.dtype != "uint8" or has_uint8_input:
         return onnx_path, info
     target = _sibling(onnx_path, "raw")

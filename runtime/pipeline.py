@@ -8,7 +8,6 @@ playable. The engine itself is ``runtime.stream``.
 """
 
 import contextlib
-import functools
 import logging
 import signal
 import threading
@@ -23,10 +22,12 @@ logger = logging.getLogger(__name__)
 
 class OverlayOptions(object):
     """How class maps are drawn for sinks that show them: ``alpha`` (0-1 opacity of the
-    colours), ``mask_only`` (colours without the frame), ``legend`` (class names)."""
+    colours), ``mask_only`` (colours without the frame), ``legend`` (class names),
+    ``at_network`` (overlays at the network's resolution: less host work, e.g. on a Jetson)."""
 
-    def __init__(self, alpha=0.5, mask_only=False, legend=False):
+    def __init__(self, alpha=0.5, mask_only=False, legend=False, at_network=False):
         self.alpha, self.mask_only, self.legend = float(alpha), bool(mask_only), bool(legend)
+        self.at_network = bool(at_network)
 
 
 class StreamOptions(object):
@@ -73,7 +74,7 @@ def run_pipeline(model, inputs, outputs="none", overlay=None, stream=None, model
     ``input_size``, ``source``, ``stopped_by`` (a signal name, or None), ``input_ended_early``
     and ``input_fallback`` (the source's ``ended_early`` and ``fallback_reason``).
     """
-    from .postprocess import draw_overlay
+    from .postprocess import OverlayRenderer
     from .sinks import open_sink
     overlay, stream_options = overlay or OverlayOptions(), stream or StreamOptions()
     stop, caught = stop_event or threading.Event(), []
@@ -83,8 +84,8 @@ def run_pipeline(model, inputs, outputs="none", overlay=None, stream=None, model
         try:
             render = None
             if sink.needs_overlay:
-                render = functools.partial(draw_overlay, spec=runner.spec, alpha=overlay.alpha,
-                                           mask_only=overlay.mask_only, legend=overlay.legend)
+                render = OverlayRenderer(runner.spec, overlay.alpha, overlay.mask_only,
+                                         overlay.legend, overlay.at_network)
             frames = FrameStream(source, runner, stream_options.batch, stream_options.max_frames,
                                  render, stop, log_every=stream_options.log_every)
             with _stop_on_signals(stop, caught):

@@ -44,8 +44,8 @@ def ms_since(start, count=1):
 
 class FrameStream(object):
     """Iterate to get processed frames in order: objects with ``index``, ``frame`` (BGR),
-    ``timestamp``, ``classes`` ((H, W) int32 at frame size), ``overlay`` (from ``render``, or
-    None), ``timings`` (ms per stage) and ``captured`` (``perf_counter`` at capture).
+    ``timestamp``, ``classes`` ((H, W) uint8 at frame size), ``overlay`` (from
+    ``render(frame, classes, network_classes)``, or None), ``timings`` (ms per stage) and ``captured`` (``perf_counter`` at capture).
 
     A failing source ends the stream after the frames already captured; the error is raised
     when iteration ends. Setting ``stop_event`` ends capture and drains the rest. Call
@@ -186,9 +186,10 @@ class FrameStream(object):
                 break
             for item in items:
                 start = time.perf_counter()
-                item.classes = labels_to_frame(item.classes, item.frame.shape)
+                network_classes = item.classes
+                item.classes = labels_to_frame(network_classes, item.frame.shape)
                 if self.render is not None:
-                    item.overlay = self.render(item.frame, item.classes)
+                    item.overlay = self.render(item.frame, item.classes, network_classes)
                 item.timings["postprocess"] = ms_since(start)
                 if not self._done.put(item, self._abort):
                     return
@@ -198,7 +199,7 @@ class FrameStream(object):
 def iterate(source, runner, batch=1, max_frames=None, stop_event=None, log_every=5.0):
     """Yield ``(frame_bgr, classes, timings)`` for an open ``FrameSource`` and a runner.
 
-    ``classes`` is the (H, W) int32 class map at the frame's size; ``timings`` the ms per stage
+    ``classes`` is the (H, W) uint8 class map at the frame's size; ``timings`` the ms per stage
     plus ``latency`` (capture -> yielded).
     """
     stream = FrameStream(source, runner, batch, max_frames, stop_event=stop_event,

@@ -116,3 +116,16 @@ def test_8_2_parser_stand_in_refuses_a_uint8_input_as_the_real_one(stand_in, uin
         _, errors = api.parse_onnx(network, handle.read())
     assert errors and "Failed to convert ONNX date type to TensorRT data type" in errors[0]
     assert "UINT8" not in trt.DataType.__members__
+
+
+def test_the_cpu_int8_form_is_refused_by_the_builder_stand_in(stand_in, onnx_path, tmp_path):
+    from linknet_edge.export.quantize import quantize_int8
+    folder = data_path("camvid", "val")
+    if not os.path.isdir(folder):
+        pytest.skip("real data not found at ../shared/data")
+    stand_in(FLAVOURS["10.3"], *ORIN, cuda="cuda-python")
+    cpu = quantize_int8(onnx_path, str(tmp_path / "cpu.onnx"), folder, calib_count=2,
+                        target="cpu")
+    from linknet_edge.export.tensorrt import build_engine
+    with pytest.raises(EngineBuildError, match="CPU INT8 form .* --target tensorrt"):
+        build_engine(cpu, precision="int8")
