@@ -203,12 +203,13 @@ def measure_accuracy(checkpoint, labelled, size=None, backends=None, out_dir="be
 
 
 def _speedups(rows):
-    """``speedup``: each row's FPS over its backend's FP32 row (measured in the same run)."""
-    fp32 = dict((row["backend"], row["fps"]) for row in rows
-                if row.get("precision") == "fp32" and row.get("fps"))
+    """``speedup``: its backend's FP32 median ms per frame over the row's (measured in the same
+    run; medians, so a burst of load on a shared machine does not decide it)."""
+    fp32 = dict((row["backend"], row["p50_ms"]) for row in rows
+                if row.get("precision") == "fp32" and row.get("p50_ms"))
     for row in rows:
-        if row.get("fps") and row.get("backend") in fp32:
-            row["speedup"] = row["fps"] / fp32[row["backend"]]
+        if row.get("p50_ms") and row.get("backend") in fp32:
+            row["speedup"] = fp32[row["backend"]] / row["p50_ms"]
 
 
 def check_accuracy_floors(report):

@@ -69,8 +69,8 @@ def clip_miou(runner, clip, label_dir, shrink):
 
 
 def resize_speeds(frame, size, rounds=7, repeats=20):
-    """``{(frame (H, W), filter): median ms}`` and ``{frame size: area/linear ratio}``: each
-    round times ``repeats`` resizes with each filter in turn."""
+    """``{(frame (H, W), filter): median ms}`` and ``{(frame (H, W), filter): median of
+    area ms / filter ms}``: each round times ``repeats`` resizes with each filter in turn."""
     import cv2
     from linknet_edge.preprocessing import SHRINK_FILTERS, resize_image
     times, ratios = {}, {}
@@ -85,8 +85,8 @@ def resize_speeds(frame, size, rounds=7, repeats=20):
                 per[name].append((time.perf_counter() - start) * 1000.0 / repeats)
         for name, values in per.items():
             times[(height, width), name] = float(np.median(values))
-        ratios[(height, width)] = float(np.median(np.array(per["area"]) /
-                                                  np.array(per["linear"])))
+            ratios[(height, width), name] = float(np.median(np.array(per["area"]) /
+                                                            np.array(values)))
     return times, ratios
 
 
@@ -125,13 +125,17 @@ def main(argv=None):
         capture = cv2.VideoCapture(args.speed_video)
         ok, frame = capture.read()
         capture.release()
-        times, ratios = resize_speeds(frame, size, args.rounds)
-        print(format_grid(["frame -> {}".format(format_size(*size))] + [
-            "{} ms".format(n) for n in SHRINK_FILTERS] + ["area / linear"],
-            [[format_size(*frame_size)] + ["{:.3f}".format(times[frame_size, n])
-                                           for n in SHRINK_FILTERS]
-             + ["{:.1f}x".format(ratios[frame_size])] for frame_size in FRAME_SIZES],
-            right=(1, 2, 3)))
+        others = [n for n in SHRINK_FILTERS if n != "area"]
+        for target in sorted(set([tuple(size), (352, 480)])):
+            times, ratios = resize_speeds(frame, target, args.rounds)
+            print(format_grid(["frame -> {}".format(format_size(*target))] + [
+                "{} ms".format(n) for n in SHRINK_FILTERS] + [
+                "area / {}".format(n) for n in others],
+                [[format_size(*frame_size)] + ["{:.3f}".format(times[frame_size, n])
+                                               for n in SHRINK_FILTERS]
+                 + ["{:.1f}x".format(ratios[frame_size, n]) for n in others]
+                 for frame_size in FRAME_SIZES],
+                right=tuple(range(1, 2 + 2 * len(others)))))
     return 0
 
 

@@ -23,24 +23,23 @@ def _cv2():
 
 
 #: the filters a shrink may use (``resize_image``'s ``shrink``): ``area`` (INTER_AREA),
-#: ``linear`` (one INTER_LINEAR: it skips pixels beyond a 2x shrink), ``halving`` (INTER_LINEAR
-#: steps of at most 2x, the last exactly 2x, which is the 2x2 mean: INTER_AREA's result there)
+#: ``linear`` (one INTER_LINEAR: it skips pixels beyond a 2x shrink), ``halving`` (exact 2x
+#: halvings while the image is at least twice the target, each the 2x2 mean, which is what
+#: INTER_AREA gives there, then one INTER_LINEAR step of less than 2x)
 SHRINK_FILTERS = ("area", "linear", "halving")
-#: the default, for training and the runtime alike: on CamVid val it scored as INTER_AREA
-#: (46.28 vs 46.31 % mIoU, a checkpoint trained with INTER_AREA) at 7-13x its speed on 720p and
-#: 1080p frames; one INTER_LINEAR lost 1.2 points (docs/runtime.md, "Host cost per frame")
+#: the default, for training and the runtime alike: with a checkpoint trained on INTER_AREA
+#: frames it scored 46.86 % mIoU on CamVid val (INTER_AREA 46.31, one INTER_LINEAR 45.14) and
+#: resized 720p and 1080p frames 8-10x faster than INTER_AREA (docs/runtime.md, "Host cost")
 SHRINK_FILTER = "halving"
 
 
 def _halve_towards(image, height, width):
-    """INTER_LINEAR steps of at most 2x down to (2 * height, 2 * width), where the image is at
-    least that large."""
+    """Halve ``image`` (an INTER_LINEAR step of exactly 2x: the mean of each 2x2 block) while it
+    is at least twice (height, width)."""
     cv2 = _cv2()
-    while image.shape[0] >= 4 * height and image.shape[1] >= 4 * width:
+    while image.shape[0] >= 2 * height and image.shape[1] >= 2 * width:
         image = cv2.resize(image, (image.shape[1] // 2, image.shape[0] // 2),
                            interpolation=cv2.INTER_LINEAR)
-    if image.shape[0] >= 2 * height and image.shape[1] >= 2 * width:
-        image = cv2.resize(image, (2 * width, 2 * height), interpolation=cv2.INTER_LINEAR)
     return image
 
 

@@ -132,8 +132,9 @@ class OverlayRenderer(object):
         else:
             index = _class_index(classes)
         out = _blend(frame_bgr, index, self.spec, self.alpha, self.mask_only)
-        if self.legend:
-            _paste_legend(out, self.spec, _present(index))
+        if self.legend:  # which classes are present: counted on the small map where there is one
+            _paste_legend(out, self.spec, _present(index if network_classes is None
+                                                   else _class_index(network_classes)))
         return out
 
 
@@ -144,25 +145,31 @@ def _present(index):
 
 
 def _paste_legend(out, spec, present=None):
-    """Darken the legend box of ``out`` and paste the cached legend rows into it, in place."""
-    present = None if present is None else set(int(i) for i in present)
-    rows, mask, row_height = _legend_layer(tuple(spec.class_names), _colors_key(spec),
-                                           out.shape[0])
-    height, width = mask.shape
-    height, width = min(height, out.shape[0] - 4), min(width, out.shape[1] - 4)
+    """Darken the legend box of ``out`` and paste the cached legend into it, in place."""
+    names = tuple(spec.class_names)
+    present = tuple(range(len(names))) if present is None else tuple(
+        sorted(set(int(i) for i in present if 0 <= i < len(names))))
+    layer, mask = _legend(names, _colors_key(spec), out.shape[0], present)
+    height, width = min(mask.shape[0], out.shape[0] - 4), min(mask.shape[1], out.shape[1] - 4)
     if height <= 0 or width <= 0:
         return out
+    import cv2
     box = out[4:4 + height, 4:4 + width]
-    box[:] = (box * _BOX_SHADE).astype(np.uint8)
-    for k in range(len(spec.class_names)):
-        top = k * row_height + 2
-        if top >= height:
-            break
-        bottom = min(top + row_height, height)
-        layer = rows[0 if present is None or k in present else 1]
-        where = mask[top:bottom, :width, None]
-        np.copyto(box[top:bottom], layer[top:bottom, :width], where=where)
+    cv2.convertScaleAbs(box, dst=box, alpha=_BOX_SHADE)  # darken in place, no float copy
+    np.copyto(box, layer[:height, :width], where=mask[:height, :width])
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _legend(class_names, colors_rgb, image_height, present):
+    """``(layer, mask)``: the legend with the rows of ``present`` bright and the others dim,
+    composed once per set of classes present (which changes seldom from frame to frame)."""
+    (bright, dim), mask, row = _legend_layer(class_names, colors_rgb, image_height)
+    layer = dim.copy()
+    for k in present:
+        layer[2 + k * row:2 + (k + 1) * row] = bright[2 + k * row:2 + (k + 1) * row]
+    layer.setflags(write=False)
+    return layer, np.ascontiguousarray(np.broadcast_to(mask[..., None], layer.shape))
 
 
 @functools.lru_cache(maxsize=16)
