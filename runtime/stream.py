@@ -45,7 +45,8 @@ def ms_since(start, count=1):
 class FrameStream(object):
     """Iterate to get processed frames in order: objects with ``index``, ``frame`` (BGR),
     ``timestamp``, ``classes`` ((H, W) uint8 at frame size), ``overlay`` (from
-    ``render(frame, classes, network_classes)``, or None), ``timings`` (ms per stage) and ``captured`` (``perf_counter`` at capture).
+    ``render(frame, classes, network_classes)``, or None), ``timings`` (ms per stage) and
+    ``captured`` (``perf_counter`` at capture).
 
     A failing source ends the stream after the frames already captured; the error is raised
     when iteration ends. Setting ``stop_event`` ends capture and drains the rest. Call
