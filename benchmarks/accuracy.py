@@ -41,8 +41,8 @@ class AccuracyReport(BenchmarkReport):
     error = AccuracyFloorError
     columns = ("variant", "backend", "precision", "provider", "status", "frames", "size",
                "file_mb", "miou", "miou_delta", "agreement", "pixel_accuracy", "mean_ms",
-               "std_ms", "p50_ms", "p90_ms", "p99_ms", "fps", "gmacs", "gflops", "peak_share",
-               "file", "reason")
+               "std_ms", "p50_ms", "p90_ms", "p99_ms", "fps", "speedup", "gmacs", "gflops",
+               "peak_share", "file", "reason")
 
     def failures(self):
         """One line per variant that misses a floor set in ``settings`` (empty without floors)."""
@@ -198,7 +198,18 @@ def measure_accuracy(checkpoint, labelled, size=None, backends=None, out_dir="be
         if row.get("miou") is not None and reference is not None and name != REFERENCE:
             row["miou_delta"] = row["miou"] - reference_miou
         report.rows.append(row)
+    _speedups(report.rows)
     return report
+
+
+def _speedups(rows):
+    """``speedup``: its backend's FP32 median ms per frame over the row's (measured in the same
+    run; medians, so a burst of load on a shared machine does not decide it)."""
+    fp32 = dict((row["backend"], row["p50_ms"]) for row in rows
+                if row.get("precision") == "fp32" and row.get("p50_ms"))
+    for row in rows:
+        if row.get("p50_ms") and row.get("backend") in fp32:
+            row["speedup"] = fp32[row["backend"]] / row["p50_ms"]
 
 
 def check_accuracy_floors(report):

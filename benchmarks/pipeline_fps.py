@@ -27,11 +27,10 @@ def _backend_fps(runner, batches):
 
 
 def measure_pipeline_fps(model, source, frames=100, outputs="none", rounds=3, batch=1,
-                         backend=None, warmup=5):
+                         backend=None, warmup=5, overlay=None):
     """``{"backend_fps", "pipeline_fps", "ratio", "frames", "model", ...}`` (medians of
-    ``rounds`` alternating measurements)."""
+    ``rounds`` alternating measurements). ``overlay``: ``runtime.pipeline.OverlayOptions``."""
     import numpy as np
-    from linknet_edge.preprocessing import to_network_input
     from linknet_edge.runtime.backends import load_model
     from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
     from linknet_edge.runtime.sources import open_source
@@ -39,15 +38,15 @@ def measure_pipeline_fps(model, source, frames=100, outputs="none", rounds=3, ba
     try:
         with open_source(source) as opened:
             images = [item[1] for _, item in zip(range(frames), opened)]
-        batches = [to_network_input(images[i:i + batch], runner.spec)
-                   for i in range(0, len(images), batch)]
+        batches = [runner.prepare(images[i:i + batch]) for i in range(0, len(images), batch)]
         for item in batches[:warmup]:
             runner.run(item)
         backend_fps, pipeline_fps, summary = [], [], None
         for round_index in range(rounds):
             backend_fps.append(_backend_fps(runner, batches))
-            summary = run_pipeline(runner, source, outputs, stream=StreamOptions(
-                batch, max_frames=len(images), log_every=None))
+            summary = run_pipeline(runner, source, outputs, overlay=overlay,
+                                   stream=StreamOptions(batch, max_frames=len(images),
+                                                        log_every=None))
             pipeline_fps.append(summary["fps"])
             logger.info("round %d: backend %.2f FPS, pipeline %.2f FPS", round_index + 1,
                         backend_fps[-1], pipeline_fps[-1])

@@ -29,25 +29,27 @@ _FORMATS = {
     "fps_per_w": ("FPS/W", "{:.2f}"), "file_mb": ("MB", "{:.1f}"), "miou": ("mIoU %", "{:.2f}"),
     "miou_delta": ("vs ref", "{:+.2f}"), "agreement": ("agreement", "{:.2%}"),
     "pixel_accuracy": ("pixel acc %", "{:.2f}"), "frames": ("frames", "{:d}"),
+    "speedup": ("x FP32 (p50)", "{:.2f}x"),
 }
 #: columns shown on the terminal and in Markdown, per report kind (files keep them all).
 SUMMARY_COLUMNS = {
     "latency": ("model", "backend", "precision", "size", "batch", "status", "mean_ms", "p90_ms",
                 "fps", "gflops", "peak_share", "power_w", "fps_per_w", "reason"),
     "accuracy": ("variant", "status", "file_mb", "miou", "miou_delta", "agreement", "mean_ms",
-                 "fps", "gflops", "peak_share", "reason"),
+                 "fps", "speedup", "gflops", "peak_share", "reason"),
 }
 
 
 def format_value(column, value, width_limit=None):
-    """A cell as text: numbers with the column's format, None/NaN as "-"."""
+    """A cell as text: numbers with the column's format, None/NaN as "-"; a share of peak above
+    100 % carries a "*" that the table's footer explains (``_over_peak_note``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     if column in _FORMATS and is_number(value):
         style = _FORMATS[column][1]
         if "+" in style:  # a signed change: never print "-0.00"
             value = round(value, 2) or 0.0
-        return style.format(value)
+        return style.format(value) + ("*" if column == "peak_share" and value > 1.0 else "")
     text = str(value)
     if width_limit and len(text) > width_limit:
         text = text[:width_limit - 3] + "..."
@@ -73,9 +75,26 @@ def format_table(report, reason_width=60):
     if peak:
         footer.append("share of peak: of {:.1f} GFLOP/s, the best float32 matrix product "
                       "measured in this run ({})".format(peak, _peak_text(report)))
+        footer += _over_peak_note(report)
     return format_grid([_header(c) for c in columns], rows,
                        right=[i for i, c in enumerate(columns) if i and _numeric(c)],
                        footer=footer)
+
+
+def _over_peak_note(report):
+    """Why a share is above 100 %, for the rows where it is (empty when none is)."""
+    over = [row for row in report.rows if is_number(row.get("peak_share"))
+            and row["peak_share"] > 1.0]
+    if not over:
+        return []
+    lines = []
+    if any(row.get("precision") in ("fp16", "int8") for row in over):
+        lines.append("* above 100 %: FP16/INT8 operations counted as FLOPs against the float32 "
+                     "peak (a lower precision can beat float32's best)")
+    if any(row.get("precision") not in ("fp16", "int8") for row in over):
+        lines.append("* above 100 %: a float32 row beat this run's best matrix product (the "
+                     "machine was busier, or clocked lower, while the peak was measured)")
+    return lines
 
 
 def _numeric(column):
@@ -83,8 +102,18 @@ def _numeric(column):
 
 
 def _peak_text(report):
-    return ", ".join("{} {:.1f}".format(name, p["gflops"])
-                     for name, p in sorted(report.peaks.items()) if p and p.get("gflops"))
+    parts = []
+    for name, p in sorted(report.peaks.items()):
+        if not p or not p.get("gflops"):
+            continue
+        if name == "theoretical":
+            parts.append("paper peak ~{:.0f}: {} lanes x 2 x {} FMA units x {} cores x {:.0f} "
+                         "MHz".format(p["gflops"], p["lanes"], p["fma_units"], p["cores"],
+                                      p["mhz"]))
+        else:
+            parts.append("{} {:.1f}{}".format(name, p["gflops"], " at n={}".format(p["n"])
+                                              if p.get("n") else ""))
+    return ", ".join(parts)
 
 
 def _environment_lines(report):
@@ -124,7 +153,8 @@ def format_markdown(report, title=None):
     for row in report.rows:
         cells = [format_value(c, row.get(c)).replace("|", "\\|") for c in columns]
         lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    notes = _over_peak_note(report)
+    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
 
 
 def _json_ready(value):

@@ -1,9 +1,11 @@
 """The deployable forms of one checkpoint that the accuracy benchmark compares, made on demand.
 
 A variant is a backend and a precision: the checkpoint itself on PyTorch (the reference), the
-exported ONNX file on ONNX Runtime in FP32, FP16 and INT8, and TensorRT engines built from the
-FP32 ONNX file. Each file is made once into the output folder with the export module's own
-functions, and each export's verification result travels with it.
+exported ONNX file on ONNX Runtime in FP32, FP16 and two INT8 forms (``onnxruntime-int8``: the
+CPU form, U8S8 QOperator; ``onnxruntime-int8-qdq``: the symmetric Q/DQ file TensorRT builds,
+run on ONNX Runtime), and TensorRT engines built from the FP32 ONNX file. Each file is made once
+into the output folder with the export module's own functions, and each export's verification
+result travels with it.
 """
 
 import logging
@@ -11,20 +13,23 @@ import os
 
 from linknet_edge.errors import BackendUnavailable, LinkNetEdgeError
 
-__all__ = ["VARIANTS", "REFERENCE", "select_variants", "VariantBuilder", "split_variant"]
+__all__ = ["VARIANTS", "REFERENCE", "INT8_TARGETS", "select_variants", "VariantBuilder",
+           "split_variant"]
 
 logger = logging.getLogger(__name__)
 
 #: Every variant, reference first.
 VARIANTS = ("pytorch-fp32", "onnxruntime-fp32", "onnxruntime-fp16", "onnxruntime-int8",
-            "tensorrt-fp32", "tensorrt-fp16", "tensorrt-int8")
+            "onnxruntime-int8-qdq", "tensorrt-fp32", "tensorrt-fp16", "tensorrt-int8")
 REFERENCE = VARIANTS[0]
+#: ONNX Runtime INT8 variant -> the ``export.quantize`` target of its file
+INT8_TARGETS = {"onnxruntime-int8": "cpu", "onnxruntime-int8-qdq": "tensorrt"}
 
 
 def split_variant(name):
-    """``"onnxruntime-int8"`` -> ("onnxruntime", "int8")."""
-    backend, _, precision = name.rpartition("-")
-    return backend, precision
+    """``"onnxruntime-int8"`` -> ("onnxruntime", "int8"); ``"onnxruntime-int8-qdq"`` too."""
+    parts = name.split("-")
+    return parts[0], parts[1] if len(parts) > 1 else ""
 
 
 def select_variants(backends=None):
@@ -75,7 +80,7 @@ class VariantBuilder(object):
     def _file(self, name, suffix):
         if not os.path.isdir(self.out_dir):
             os.makedirs(self.out_dir)
-        return os.path.join(self.out_dir, "model_{}{}".format(split_variant(name)[1], suffix))
+        return os.path.join(self.out_dir, "model_{}{}".format(name.split("-", 1)[1], suffix))
 
     def _images(self, count):
         return self.calib_images[:count] if self.calib_images else None
@@ -91,7 +96,8 @@ class VariantBuilder(object):
             from linknet_edge.export.precision import convert_precision
             report = convert_precision(fp32_path, self._file(name, ".onnx"), precision,
                                        calib=self._images(None) if precision == "int8" else None,
-                                       calib_count=self.calib_count, images=self._images(None))
+                                       calib_count=self.calib_count, images=self._images(None),
+                                       target=INT8_TARGETS.get(name, "tensorrt"))
             return report.candidate, None if report.passed else report.summary()
         if backend == "tensorrt":
             from linknet_edge.export.tensorrt import build_engine

@@ -8,6 +8,11 @@ decides from what the TensorRT (or trtexec binary) offers and what the ONNX alre
 ONNX is converted to a sibling file where the tools are importable (onnx + onnxconverter-common;
 onnx + onnxruntime and ``--calib`` images for INT8), else refused with the workstation command.
 A requested precision is never silently downgraded.
+
+A uint8-input ONNX (``export --input uint8``, the default) meets a TensorRT without uint8 tensors
+(before 8.5: JetPack 4.6) in ``adapt_input``: it becomes its ``raw`` sibling (float32 RGB 0-255,
+normalisation still in the graph), or, without the ``onnx`` package, a one-line refusal naming
+``export --input raw``.
 """
 
 import logging
@@ -16,7 +21,7 @@ import os
 from linknet_edge.errors import BackendUnavailable, EngineBuildError, first_line
 from linknet_edge.onnx_file import read_onnx_info
 
-__all__ = ["Route", "choose_route", "CONVERTED_FROM_KEY"]
+__all__ = ["Route", "choose_route", "adapt_input", "CONVERTED_FROM_KEY"]
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +109,37 @@ def _convert(onnx_path, precision, source_sha, calib_dir, trt_words):
         raise EngineBuildError("{}; {}: run {} on the workstation".format(why, exc, command))
     _mark(target, source_sha)
     return target
+
+
+def adapt_input(onnx_path, info, has_uint8_input, source_sha, trt_words="this TensorRT"):
+    """``(path, info)`` of the ONNX this TensorRT can parse: ``onnx_path`` itself, or for a uint8
+    input on a TensorRT without uint8 tensors its ``raw``-input sibling (reused if converted
+    from this very file, else written now). ONNX Runtime's CPU INT8 form is refused."""
+    if "QLinearConv" in info.op_types:
+        raise EngineBuildError("{} is ONNX Runtime's CPU INT8 form (QLinearConv, `quantize "
+                               "--target cpu`), which TensorRT cannot parse: build the FP32 ONNX "
+                               "with --precision int8, or its Q/DQ form (`quantize --target "
+                               "tensorrt`)".format(onnx_path))
+    if info.input.dtype != "uint8" or has_uint8_input:
+        return onnx_path, info
+    target = _sibling(onnx_path, "raw")
+    why = ("{} has no uint8 tensors (DataType.UINT8 came with TensorRT 8.5) and {} takes the "
+           "uint8 camera image".format(trt_words, onnx_path))
+    if _fresh(target, source_sha):
+        logger.info("%s: reusing %s, its raw-input form converted earlier", onnx_path, target)
+        return target, read_onnx_info(target)
+    try:
+        import onnx  # noqa: F401  (the conversion edits the graph with it)
+    except ImportError as exc:
+        raise EngineBuildError("{}; converting it to the float 0-255 input needs the onnx package "
+                               "({}): export with `--input raw` on the workstation (the engine "
+                               "still normalises) and build that file".format(why, first_line(exc)))
+    from .input_form import convert_input_form
+    logger.info("%s; building its raw-input form %s (float32 RGB 0-255, normalised in the "
+                "engine)", why, target)
+    convert_input_form(onnx_path, target, "raw")
+    _mark(target, source_sha)
+    return target, read_onnx_info(target)
 
 
 def choose_route(onnx_path, onnx_precision, precision, has_precision_flags, source_sha,

@@ -11,6 +11,7 @@ from linknet_edge.runtime.backends import tensorrt as backend
 from linknet_edge.runtime.backends.tensorrt import api, cuda
 from linknet_edge.runtime.backends.tensorrt.trtexec import find_trtexec, trtexec_version
 from linknet_edge.runtime.backends.tensorrt.versions import (trtexec_has_precision_flags,
+                                                             uint8_input_supported,
                                                              version_text)
 
 from .calibrate import CalibrationBatches, EntropyCalibrator, cache_problem
@@ -24,11 +25,14 @@ logger = logging.getLogger(__name__)
 class Toolchain(object):
     """What builds: ``trtexec`` (path, or None for the Python builder), ``tool_version``
     (the trtexec binary's), ``version_text`` (recorded in the sidecar),
-    ``has_precision_flags``, ``words`` (for messages, e.g. "TensorRT 11.4.0.106")."""
+    ``has_precision_flags``, ``has_uint8_input``, ``words`` (for messages, e.g.
+    "TensorRT 11.4.0.106")."""
 
-    def __init__(self, trtexec, tool_version, version_text, has_precision_flags, words):
+    def __init__(self, trtexec, tool_version, version_text, has_precision_flags, words,
+                 has_uint8_input):
         self.trtexec, self.tool_version, self.version_text = trtexec, tool_version, version_text
         self.has_precision_flags, self.words = has_precision_flags, words
+        self.has_uint8_input = has_uint8_input
 
 
 def toolchain(use_trtexec, trtexec_path=None):
@@ -41,7 +45,7 @@ def toolchain(use_trtexec, trtexec_path=None):
                                      "machine that will run the engine".format(problem))
         caps = api.capabilities()
         return Toolchain(None, caps.version, caps.version_text, caps.has_precision_flags,
-                         "TensorRT {}".format(caps.version_text))
+                         "TensorRT {}".format(caps.version_text), caps.has_uint8_input)
     path = find_trtexec(trtexec_path)
     tool_version = trtexec_version(path)
     text = version_text(tool_version)
@@ -54,7 +58,7 @@ def toolchain(use_trtexec, trtexec_path=None):
             logger.warning("trtexec is TensorRT %s but the Python module is %s: the engine will "
                            "run only under TensorRT %s", text, caps.version_text, text)
     return Toolchain(path, tool_version, recorded, trtexec_has_precision_flags(tool_version),
-                     "trtexec {}".format(text))
+                     "trtexec {}".format(text), uint8_input_supported(tool_version))
 
 
 def check_calibration(toolchain, calib_dir, calib_cache):

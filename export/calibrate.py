@@ -1,7 +1,7 @@
 """INT8 calibration from real images, with a calibration cache that is really reused.
 
-``CalibrationBatches`` (numpy + OpenCV only) turns a folder of images into NCHW float32
-batches through ``linknet_edge.preprocessing.to_network_input``, exactly the runtime's input.
+``CalibrationBatches`` (numpy + OpenCV only) turns a folder of images into batches through
+``linknet_edge.preprocessing.prepare_batch``, exactly the runtime's input for the spec's form.
 ``EntropyCalibrator`` speaks TensorRT's ``IInt8EntropyCalibrator2`` protocol (8.x-10.x; 11.x
 has no calibrators); its cache hooks read and write the cache file, so a second build (or
 trtexec ``--calib``) skips calibration. When images are given they are always offered: TensorRT
@@ -18,7 +18,7 @@ import numpy as np
 from linknet_edge.atomic import write_atomic
 from linknet_edge.errors import DatasetError
 from linknet_edge.images import find_images, read_image_bgr
-from linknet_edge.preprocessing import to_network_input
+from linknet_edge.preprocessing import batch_shape, prepare_batch
 from linknet_edge.runtime.backends.tensorrt.versions import (calibration_cache_version,
                                                              parse_version, version_text)
 
@@ -57,7 +57,8 @@ def cache_problem(cache_path, trt_version):
 
 
 class CalibrationBatches(object):
-    """Images from ``source`` (folder, glob or list) as NCHW float32 batches of ``batch_size``.
+    """Images from ``source`` (folder, glob or list) as input batches of ``batch_size`` in the
+    spec's ``input_form``.
 
     At most ``max_images`` images, spread evenly over the sorted list (consecutive video frames
     are near-duplicates); a last partial batch is dropped because engine shapes are static.
@@ -76,14 +77,14 @@ class CalibrationBatches(object):
 
     @property
     def shape(self):
-        return (self.batch_size, 3) + tuple(self.spec.input_size)
+        return batch_shape(self.spec, self.batch_size)
 
     def __len__(self):
         return len(self.paths) // self.batch_size
 
     def __iter__(self):
         for start in range(0, len(self.paths), self.batch_size):
-            yield to_network_input(
+            yield prepare_batch(
                 [read_image_bgr(path) for path in self.paths[start:start + self.batch_size]],
                 self.spec)
 

@@ -4,13 +4,16 @@ Checks the opset, every operator against the 8.2-GA parser's table
 (``runtime.backends.tensorrt.versions.PARSER_OPS``; an experimental operator, NonMaxSuppression,
 is a warning), the ConvTranspose attributes TensorRT's deconvolution takes, zero points of Q/DQ
 nodes, and Resize: only the residual-decoder variant may have one, and it is flagged as not
-TX1-safe.
+TX1-safe. A uint8 input (8.2 has no uint8 tensors) is no error: ``build`` on a TensorRT before
+8.5 converts the file to its raw float input first (``export.build_route.adapt_input``); the
+report says so.
 Needs the ``onnx`` package, not torch.
 """
 
 import collections
 
 from linknet_edge.errors import ExportError, first_line
+from linknet_edge.onnx_file import ONNX_DTYPES
 from linknet_edge.runtime.backends.tensorrt.versions import parser_ops
 
 __all__ = ["CompatFinding", "CompatReport", "check_tensorrt_compat"]
@@ -31,10 +34,11 @@ class CompatFinding(object):
 class CompatReport(object):
     """``passed`` when nothing is an error; ``tx1_safe`` when there is no Resize either."""
 
-    def __init__(self, opset, op_counts, findings):
+    def __init__(self, opset, op_counts, findings, input_dtype="float32"):
         self.opset = opset
         self.op_counts = op_counts
         self.findings = findings
+        self.input_dtype = input_dtype
 
     @property
     def errors(self):
@@ -57,6 +61,9 @@ class CompatReport(object):
         rows = [("TensorRT 8.2 opset", "{} (parser accepts up to {})".format(
                     self.opset, trt82.max_opset)),
                 ("operators", ops),
+                ("input", self.input_dtype if self.input_dtype != "uint8" else
+                 "uint8: TensorRT 8.2 has no uint8 tensors; `build` there converts the file to "
+                 "its float 0-255 (raw) input, normalised in the engine"),
                 ("TensorRT 8.2 parse", "OK" if self.passed else "FAIL ({} errors)".format(
                     len(self.errors))),
                 ("TX1-safe", "yes" if self.tx1_safe else "NO")]
@@ -185,4 +192,5 @@ def check_tensorrt_compat(model, spec=None):
             else:
                 add("warning", "bilinear Resize{}: parsed by TensorRT 8.2 but not TX1-safe".format(
                     " ({})".format(spec.arch) if spec is not None else ""))
-    return CompatReport(opset, dict(counts), findings)
+    dtype = graph.input[0].type.tensor_type.elem_type if graph.input else 0
+    return CompatReport(opset, dict(counts), findings, ONNX_DTYPES.get(dtype, str(dtype)))

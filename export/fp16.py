@@ -24,7 +24,8 @@ def convert_fp16(onnx_path, out_path):
     """Write an FP16 copy of ``onnx_path`` to ``out_path`` (atomically); returns ``out_path``.
 
     ``input`` stays float32 and ``classes`` int32, ``logits`` stays float32 (``keep_io_types``),
-    so every runner feeds and reads the FP16 file exactly like the FP32 one. Metadata is kept.
+    so every runner feeds and reads the FP16 file exactly like the FP32 one. A uint8 or raw
+    input stage stays float32 in front of the FP16 network. Metadata is kept.
     """
     import onnx
     try:
@@ -38,9 +39,16 @@ def convert_fp16(onnx_path, out_path):
         raise ExportError("{}: cannot read ONNX file ({})".format(onnx_path, first_line(exc)))
     # Weights beyond FP16's range are clamped by the converter (max_finite_val) and tiny ones
     # flushed (it warns for each); activations are not clamped: ``activation_peaks`` finds those.
+    from linknet_edge.onnx_file import read_onnx_spec
+    from .input_form import set_input_form
+    spec = read_onnx_spec(onnx_path)
+    # The network is converted in its float form, then the input stage goes back in front of
+    # the converter's float32 -> float16 Cast (so the stage can still be swapped later).
+    float_spec = set_input_form(model, spec, "float")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         converted = float16.convert_float_to_float16(model, keep_io_types=True)
+    set_input_form(converted, float_spec, spec.input_form)
     if caught:
         logger.info("FP16: %d weight tensors held values outside FP16's range (clamped, or "
                     "flushed to 1e-7)", len(caught))

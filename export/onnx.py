@@ -1,8 +1,11 @@
 """Checkpoint -> ONNX with the model spec inside, for ONNX Runtime and TensorRT 8.2 upward.
 
-The ONNX contract: input ``input`` (N, 3, H, W) float32 normalised as the spec says; output
-``logits`` (N, C, H, W) float32 and, with ``argmax``, ``classes`` (N, H, W) int32; the spec JSON
-(with ``input_size`` set to the export size) in ``metadata_props["linknet_edge.spec"]``.
+The ONNX contract: input ``input`` in one of the spec's ``INPUT_FORMS``: by default ``uint8``,
+(N, H, W, 3) uint8 BGR as the camera gives it, with cast, layout, channel order and
+normalisation as graph ops (``input_form``); ``float``, (N, 3, H, W) float32 normalised on the
+host; or ``raw``, (N, 3, H, W) float32 RGB 0-255. Output ``logits`` (N, C, H, W) float32 and,
+with ``argmax``, ``classes`` (N, H, W) int32; the spec JSON (``input_size`` set to the export
+size, ``input_form`` to the form) in ``metadata_props["linknet_edge.spec"]``.
 Uses the TorchScript-based exporter, which exists from torch 1.10 (JetPack 4.6) to today.
 torch and onnx are imported inside the functions.
 """
@@ -22,7 +25,7 @@ from linknet_edge.sizes import check_size, format_size
 from linknet_edge.tables import format_rows
 
 __all__ = ["export_onnx", "ExportReport", "check_opset", "SPEC_KEY",
-           "VERSION_KEY", "MIN_OPSET", "MAX_OPSET"]
+           "VERSION_KEY", "MIN_OPSET", "MAX_OPSET", "DEFAULT_INPUT"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +34,8 @@ VERSION_KEY = "linknet_edge.version"
 #: the oldest opset we test; TensorRT 8.2 (JetPack 4.6) parses up to ``MAX_OPSET`` (13).
 MIN_OPSET = 11
 MAX_OPSET = parser_ops((8, 2)).max_opset
+#: the deployment form: the host only resizes, the GPU (or ONNX Runtime) normalises
+DEFAULT_INPUT = "uint8"
 
 
 class ExportReport(Report):
@@ -58,13 +63,20 @@ class ExportReport(Report):
         text = format_rows("ONNX export", [
             ("file", "{} ({:.1f} MiB)".format(self.path, os.path.getsize(self.path) / 2.0 ** 20)),
             ("architecture", "{} ({} classes)".format(self.spec.arch, self.spec.num_classes)),
-            ("input", "input {} float32".format(self.input_shape)),
+            ("input", "input {} {}".format(self.input_shape, _FORM_WORDS[
+                self.spec.input_form])),
             ("outputs", ", ".join(self.outputs)),
             ("opset", str(self.opset)),
         ])
         if self.verification is not None:
             text += "\n\n" + self.verification.format()
         return text
+
+
+_FORM_WORDS = {
+    "uint8": "uint8 BGR 0-255 (cast, layout, channel order and normalisation in the graph)",
+    "float": "float32, normalised on the host",
+    "raw": "float32 RGB 0-255 (normalisation in the graph)"}
 
 
 def check_opset(opset, force=False):
@@ -115,29 +127,40 @@ def _torch_export(model, dummy, path, opset, outputs, dynamic_batch):
         torch.onnx.export(model, (dummy,), path, **kwargs)
 
 
-def _write_metadata(path, spec):
+def _finish(path, spec, input_form):
+    """Put the input stage of ``input_form`` in front of the exported float graph and write the
+    spec into the file; returns the spec with ``input_form`` set."""
     import onnx
+    from .input_form import set_input_form
     model = onnx.load(path)
+    spec = set_input_form(model, spec, input_form)
     for key, value in ((SPEC_KEY, spec.to_json()), (VERSION_KEY, __version__)):
         entry = model.metadata_props.add()
         entry.key, entry.value = key, value
     onnx.save(model, path)
+    return spec
 
 
 def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
-                dynamic_batch=False, verify=True, images=None, force_opset=False, batch=1):
+                dynamic_batch=False, verify=True, images=None, force_opset=False, batch=1,
+                input_form=DEFAULT_INPUT):
     """Export a checkpoint to ONNX (written atomically) and, by default, verify it.
 
     ``size`` is (H, W), multiples of 32 (default: the spec's input size). ``batch`` is the
     static batch (e.g. one frame per camera for a TensorRT engine, whose shapes are static);
-    ``dynamic_batch`` makes it free instead. ``images`` (a folder, glob or list) feed the
+    ``dynamic_batch`` makes it free instead. ``input_form``: "uint8" (default), "float" or
+    "raw" (``linknet_edge.spec.INPUT_FORMS``). ``images`` (a folder, glob or list) feed the
     verification. Returns an ``ExportReport``.
     """
+    from linknet_edge.spec import INPUT_FORMS
     opset = check_opset(opset, force_opset)
     batch = int(batch)
     if batch < 1 or (dynamic_batch and batch != 1):
         raise ExportError("--batch {}: give a static batch >= 1, or --dynamic-batch, not "
                           "both".format(batch))
+    if input_form not in INPUT_FORMS:
+        raise ExportError("--input {!r}: choose from {}".format(
+            input_form, ", ".join(sorted(INPUT_FORMS))))
     if size is not None:
         check_size(size[0], size[1], what="export")
     import torch
@@ -155,13 +178,15 @@ def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
     try:
         with atomic_path(output_path) as tmp:
             _torch_export(net, dummy, tmp, opset, outputs, dynamic_batch)
-            _write_metadata(tmp, spec)
+            spec = _finish(tmp, spec, input_form)
     except RuntimeError as exc:  # torch.onnx's exporter errors derive from RuntimeError
         raise ExportError("{}: ONNX export failed: {}".format(
             checkpoint_path, first_line(exc)))
-    shape = "({}, 3, {}, {})".format("N" if dynamic_batch else batch, *spec.input_size)
-    logger.info("wrote %s (%s, opset %d, %s)", output_path, spec.arch, opset,
-                format_size(*spec.input_size))
+    from linknet_edge.preprocessing import batch_shape
+    shape = "({})".format(", ".join(str(d) for d in batch_shape(
+        spec, "N" if dynamic_batch else batch)))
+    logger.info("wrote %s (%s, opset %d, %s, %s input)", output_path, spec.arch, opset,
+                format_size(*spec.input_size), spec.input_form)
     report = ExportReport(output_path, spec, opset, shape, outputs)
     if verify:
         from .verify import verify_onnx

@@ -10,7 +10,7 @@ import logging
 import numpy as np
 
 from linknet_edge.errors import ExportError, SpecMismatch
-from linknet_edge.preprocessing import to_network_input
+from linknet_edge.preprocessing import prepare_batch
 from linknet_edge.reports import Report
 from linknet_edge.runtime.backends import load_model
 from linknet_edge.tables import format_rows
@@ -23,6 +23,7 @@ __all__ = ["PrecisionReport", "convert_precision", "compare_precision", "PRECISI
 logger = logging.getLogger(__name__)
 
 PRECISIONS = ("fp16", "int8")
+_TARGET_WORDS = {"tensorrt": "TensorRT: symmetric Q/DQ", "cpu": "CPUs: ONNX Runtime U8S8 QOperator"}
 
 
 class PrecisionReport(Report):
@@ -31,8 +32,10 @@ class PrecisionReport(Report):
     error = ExportError
 
     def __init__(self, precision, reference, candidate, images, agreement, miou=None,
-                 labelled=None, min_agreement=None, peaks=None):
+                 labelled=None, min_agreement=None, peaks=None, target=None):
         self.precision = precision
+        #: INT8 only: the form's target ("tensorrt" or "cpu")
+        self.target = target
         self.reference = reference
         self.candidate = candidate
         self.images = images
@@ -74,7 +77,9 @@ class PrecisionReport(Report):
         return text
 
     def format(self):
-        rows = [("file", "{} ({})".format(self.candidate, self.precision.upper())),
+        kind = self.precision.upper() + (" for {}".format(_TARGET_WORDS[self.target])
+                                          if self.target else "")
+        rows = [("file", "{} ({})".format(self.candidate, kind)),
                 ("reference", "{} (FP32)".format(self.reference)),
                 ("images", self.images)]
         rows += self.agreement.rows("vs FP32:")
@@ -104,7 +109,7 @@ def _miou(paths, spec, labelled, count):
             kind, root, reader.num_classes, spec.num_classes))
     indices = spread_evenly(range(len(reader)), count)
     pairs = [reader.read(i) for i in indices]
-    batch = to_network_input([rgb[..., ::-1] for rgb, _ in pairs], spec)  # readers give RGB
+    batch = prepare_batch([rgb[..., ::-1] for rgb, _ in pairs], spec)  # readers give RGB
     labels = np.stack([lab for _, lab in pairs])
     scores = []
     for path in paths:
@@ -126,7 +131,7 @@ def compare_precision(reference, candidate, precision, images=None, count=4, lab
     from linknet_edge.onnx_file import read_onnx_spec
     spec = read_onnx_spec(reference)
     frames, description = select_images(images, count)
-    batch = to_network_input(frames, spec)
+    batch = prepare_batch(frames, spec)
     agreement = compare_logits(_cpu_logits(reference, batch), _cpu_logits(candidate, batch))
     peaks = None
     if precision == "fp16":
@@ -135,27 +140,35 @@ def compare_precision(reference, candidate, precision, images=None, count=4, lab
     miou, where = None, None
     if labelled is not None:
         miou, where = _miou((reference, candidate), spec, labelled, label_count)
+    target = None
+    if precision == "int8":
+        from linknet_edge.onnx_file import read_onnx_info
+        from .quantize import TARGET_KEY
+        target = read_onnx_info(candidate).metadata.get(TARGET_KEY)
     report = PrecisionReport(precision, reference, candidate, description, agreement, miou,
-                             where, min_agreement, peaks)
+                             where, min_agreement, peaks, target)
     logger.info("%s", report.summary())
     return report
 
 
 def convert_precision(onnx_path, out_path, precision, calib=None, calib_count=32, images=None,
-                      count=4, labelled=None, label_count=20, min_agreement=None):
+                      count=4, labelled=None, label_count=20, min_agreement=None,
+                      target="tensorrt", method="minmax"):
     """Write ``onnx_path`` (FP32, from ``export_onnx``) as ``precision`` ("fp16" or "int8") to
     ``out_path`` and compare it with the FP32 file; returns a ``PrecisionReport``.
 
-    INT8 calibrates on ``calib`` (real images); agreement is measured on ``count`` of ``images``
-    (default: the ``calib`` images, else synthetic street frames). ``labelled`` = (dataset kind,
-    root, split) adds the mIoU of both files on ``label_count`` frames.
+    INT8 calibrates on ``calib`` (real images) with ``method`` and takes the form of ``target``
+    ("tensorrt": symmetric Q/DQ; "cpu": ONNX Runtime's U8S8 QOperator form; see
+    ``export.quantize``); agreement is measured on ``count`` of ``images`` (default: the
+    ``calib`` images, else synthetic street frames). ``labelled`` = (dataset kind, root, split)
+    adds the mIoU of both files on ``label_count`` frames.
     """
     if precision == "fp16":
         from .fp16 import convert_fp16
         convert_fp16(onnx_path, out_path)
     elif precision == "int8":
         from .quantize import quantize_int8
-        quantize_int8(onnx_path, out_path, calib, calib_count)
+        quantize_int8(onnx_path, out_path, calib, calib_count, target=target, method=method)
     else:
         raise ExportError("unknown precision {!r}; choose from {}".format(
             precision, ", ".join(PRECISIONS)))

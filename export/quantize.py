@@ -1,9 +1,21 @@
-"""FP32 ONNX -> INT8 ONNX by static QDQ quantization, calibrated on real images.
+"""FP32 ONNX -> INT8 ONNX by static quantization, calibrated on real images, in the form that is
+fast where it runs (``target``):
 
-The result runs on ONNX Runtime (x86 CPUs with VNNI gain most) and is the explicitly-quantized
-graph TensorRT 8.x takes on Xavier/Orin: QuantizeLinear/DequantizeLinear pairs with zero zero
-points (TensorRT requires symmetric INT8), per-channel weight scales, INT8 activations.
-TX1, TX2 and Nano have no INT8 (compute capability 5.3/6.2): build FP16 there.
+- ``tensorrt``: QuantizeLinear/DequantizeLinear pairs, symmetric signed INT8 (S8S8: zero zero
+  points, as TensorRT's explicit quantization requires), per-channel weights, on Conv,
+  ConvTranspose, Add and MaxPool: the graph TensorRT 8.x-10.x takes on Xavier/Orin and the only
+  INT8 route of TensorRT 11. ONNX Runtime's CPU kernels run it barely faster than FP32.
+- ``cpu``: ONNX Runtime's own operators (QOperator: QLinearConv, QLinearAdd), unsigned INT8
+  activations with zero points and signed per-channel weights (U8S8), on Conv and the residual
+  Adds, so consecutive quantized ops hand uint8 to each other. MaxPool stays float (with its
+  Adds): ONNX Runtime's uint8 MaxPool measured 14-30x slower than its float one here. For
+  ONNX Runtime on x86 and Arm CPUs; TensorRT cannot parse it (``build`` refuses it).
+
+In both the convolutions that read the normalised image (the stem) stay float: quantizing the
+image itself cost 9.4 mIoU points on CamVid val (S8S8; 9.2 with U8S8), keeping that one layer
+float cost nothing. A uint8/raw input stage (``export.input_form``) stays float too. TX1, TX2
+and Nano have no INT8 (compute capability 5.3/6.2): build FP16 there.
+Measured forms and calibration methods: docs/export.md ("INT8: two forms").
 """
 
 import contextlib
@@ -12,17 +24,25 @@ import os
 
 from linknet_edge.atomic import atomic_path
 from linknet_edge.errors import BackendUnavailable, ExportError, first_line
-from linknet_edge.preprocessing import to_network_input
+from linknet_edge.preprocessing import prepare_batch
 
 from .sample_images import read_images
 
-__all__ = ["quantize_int8", "QUANTIZED_OPS"]
+__all__ = ["quantize_int8", "QUANTIZED_OPS", "TARGETS", "CALIBRATION_METHODS",
+           "TARGET_KEY"]
 
 logger = logging.getLogger(__name__)
 
-#: Ops that get INT8 inputs. Resize (residual decoder) stays float: TensorRT 8.2 resizes in
-#: FP32/FP16 only; ArgMax and the BN left after ConvTranspose stay float as well.
-QUANTIZED_OPS = ("Conv", "ConvTranspose", "Add", "MaxPool")
+#: target -> ops that get INT8 inputs. Resize (residual decoder) stays float (TensorRT 8.2
+#: resizes in FP32/FP16 only), so do ArgMax and the BN left after ConvTranspose.
+QUANTIZED_OPS = {"tensorrt": ("Conv", "ConvTranspose", "Add", "MaxPool"),
+                 "cpu": ("Conv", "Add")}
+TARGETS = tuple(sorted(QUANTIZED_OPS))
+#: calibration methods (onnxruntime's CalibrationMethod); on CamVid val MinMax, Entropy and
+#: Percentile (99.999) agreed within 0.1 point (docs/export.md), MinMax is the quickest
+CALIBRATION_METHODS = ("minmax", "entropy", "percentile")
+#: metadata key recording which target an INT8 file was made for
+TARGET_KEY = "linknet_edge.int8_target"
 
 
 def _calibration_reader(batch, input_name):
@@ -78,28 +98,56 @@ def _prepare(source, out_path):
     return out_path
 
 
-def _stem_convs(model_path, input_name):
-    """Names of the convolutions that read the network input directly (the 7x7 stem).
-
-    They stay float: quantizing the normalised image itself cost 9.4 mIoU points on CamVid val
-    at 480x352 (24.1 -> 14.7 %), while keeping this one layer float cost nothing (+0.16).
-    """
+def _float_nodes(model_path, input_name, target):
+    """Nodes kept float: the convolutions that read the (normalised) image, and for the CPU
+    form the Adds that read a MaxPool output (so the MaxPool stays float)."""
     import onnx
+    from .input_form import NORMALIZED
     graph = onnx.load(model_path, load_external_data=False).graph
-    return [n.name for n in graph.node if n.op_type == "Conv" and input_name in n.input]
+    image = {input_name, NORMALIZED}
+    names = [n.name for n in graph.node if n.op_type == "Conv" and image & set(n.input)]
+    if target == "cpu":
+        pooled = set(o for n in graph.node if n.op_type == "MaxPool" for o in n.output)
+        names += [n.name for n in graph.node if n.op_type == "Add" and pooled & set(n.input)]
+    return names
 
 
-def quantize_int8(onnx_path, out_path, calib, calib_count=32, spec=None):
-    """Write an INT8 QDQ copy of ``onnx_path`` to ``out_path``, calibrated on images.
+def _options(target, method):
+    """quantize_static keywords for ``target``."""
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType
+    options = dict(op_types_to_quantize=list(QUANTIZED_OPS[target]), per_channel=True,
+                   weight_type=QuantType.QInt8,
+                   calibrate_method={"minmax": CalibrationMethod.MinMax,
+                                     "entropy": CalibrationMethod.Entropy,
+                                     "percentile": CalibrationMethod.Percentile}[method])
+    extra = {"CalibPercentile": 99.999} if method == "percentile" else {}
+    if target == "tensorrt":
+        options.update(quant_format=QuantFormat.QDQ, activation_type=QuantType.QInt8)
+        extra.update(ActivationSymmetric=True, WeightSymmetric=True)
+    else:
+        options.update(quant_format=QuantFormat.QOperator, activation_type=QuantType.QUInt8)
+    options["extra_options"] = extra
+    return options
+
+
+def quantize_int8(onnx_path, out_path, calib, calib_count=32, spec=None, target="tensorrt",
+                  method="minmax"):
+    """Write an INT8 copy of ``onnx_path`` for ``target`` ("tensorrt": symmetric Q/DQ; "cpu":
+    ONNX Runtime's U8S8 QOperator form) to ``out_path``, calibrated on images with ``method``
+    (one of ``CALIBRATION_METHODS``).
 
     ``calib``: a folder, glob or list of real images (``calib_count`` of them, evenly spread),
-    preprocessed with ``to_network_input`` exactly like at run time. Metadata is kept.
-    Returns ``out_path``.
+    preprocessed with ``prepare_batch`` exactly like at run time. Metadata is kept, and the
+    target recorded under ``TARGET_KEY``. Returns ``out_path``.
     """
     import onnx
+    if target not in TARGETS:
+        raise ExportError("INT8 target {!r}: choose from {}".format(target, ", ".join(TARGETS)))
+    if method not in CALIBRATION_METHODS:
+        raise ExportError("calibration method {!r}: choose from {}".format(
+            method, ", ".join(CALIBRATION_METHODS)))
     try:
-        from onnxruntime.quantization import (CalibrationMethod, QuantFormat, QuantType,
-                                              quantize_static)
+        from onnxruntime.quantization import quantize_static
     except ImportError:
         raise BackendUnavailable("INT8 quantization needs onnxruntime: pip install onnxruntime")
     if spec is None:
@@ -108,7 +156,7 @@ def quantize_int8(onnx_path, out_path, calib, calib_count=32, spec=None):
     if calib is None:
         raise ExportError("{}: INT8 needs calibration images (--calib DIR of real frames)".format(
             onnx_path))
-    batch = to_network_input(read_images(calib, calib_count), spec)
+    batch = prepare_batch(read_images(calib, calib_count), spec)
     source = onnx.load(str(onnx_path), load_external_data=False)
     input_name = source.graph.input[0].name
     with atomic_path(out_path) as tmp:
@@ -116,19 +164,18 @@ def quantize_int8(onnx_path, out_path, calib, calib_count=32, spec=None):
         try:
             with _quiet_root_logger():
                 prepared = _prepare(source, prepared_path)
-                quantize_static(
-                    prepared, tmp, _calibration_reader(batch, input_name),
-                    quant_format=QuantFormat.QDQ, op_types_to_quantize=list(QUANTIZED_OPS),
-                    nodes_to_exclude=_stem_convs(prepared, input_name),
-                    per_channel=True, activation_type=QuantType.QInt8,
-                    weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
-                    extra_options={"ActivationSymmetric": True, "WeightSymmetric": True})
+                quantize_static(prepared, tmp, _calibration_reader(batch, input_name),
+                                nodes_to_exclude=_float_nodes(prepared, input_name, target),
+                                **_options(target, method))
         finally:
             if os.path.exists(prepared_path):
                 os.remove(prepared_path)
         quantized = onnx.load(tmp)
         del quantized.metadata_props[:]
         quantized.metadata_props.extend(source.metadata_props)
+        entry = quantized.metadata_props.add()
+        entry.key, entry.value = TARGET_KEY, target
         onnx.save(quantized, tmp)
-    logger.info("wrote INT8 %s (calibrated on %d images from %s)", out_path, len(batch), calib)
+    logger.info("wrote INT8 %s for %s (%s calibration on %d images from %s)", out_path, target,
+                method, len(batch), calib)
     return out_path

@@ -25,7 +25,7 @@ from linknet_edge.runtime.backends.tensorrt.sidecar import (io_record, read_side
                                                             sidecar_differences, sidecar_path,
                                                             write_sidecar)
 
-from .build_route import choose_route
+from .build_route import adapt_input, choose_route
 
 __all__ = ["PRECISIONS", "REBUILD_MODES", "build_engine", "check_precision", "has_fast_fp16",
            "file_sha256"]
@@ -141,7 +141,10 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
     gpu_name, compute_capability = gpu_identity()
     check_precision(precision, gpu_name, compute_capability)
     source_sha = file_sha256(onnx_path)
-    route = choose_route(onnx_path, info.precision, precision, tools.has_precision_flags,
+    build_path, info = adapt_input(onnx_path, info, tools.has_uint8_input, source_sha,
+                                   tools.words)
+    spec, graph_input = info.spec, info.input
+    route = choose_route(build_path, info.precision, precision, tools.has_precision_flags,
                          source_sha, calib_dir, tools.words)
     use_cache = True
     if route.calibrate:

@@ -1,6 +1,9 @@
 """Check an exported ONNX file: the ONNX checker, ONNX Runtime against PyTorch, TensorRT 8.2 ops.
 
-Both runners (``runtime.backends``) get the same input, prepared as the runtime prepares it.
+Both runners (``runtime.backends``) get the same frames, each prepared as the runtime prepares
+it for that artifact (``Runner.prepare``): PyTorch the host-normalised float batch, the ONNX file
+its own input form (a uint8 or raw file normalises in the graph), so the comparison covers the
+file's input stage too.
 Default tolerances: class maps agree on >= 99.9% of pixels and the largest logit difference is <= 0.1% of
 the reference's logit range (FP32 ONNX Runtime typically lands near 1e-6 of it; a wrong layer or
 normalisation lands far above 1e-2).
@@ -33,8 +36,9 @@ class VerificationReport(Report):
 
     def __init__(self, path, images, agreement, classes_agreement, compat,
                  min_agreement=DEFAULT_MIN_AGREEMENT, tolerance=DEFAULT_TOLERANCE,
-                 require_trt82=True):
+                 require_trt82=True, input_form="float"):
         self.path = path
+        self.input_form = input_form
         self.images = images
         self.agreement = agreement
         self.classes_agreement = classes_agreement
@@ -72,7 +76,9 @@ class VerificationReport(Report):
 
     def format(self):
         rows = [("file", self.path), ("ONNX checker", "passed (full_check)"),
-                ("images", self.images)]
+                ("images", self.images),
+                ("input", "{} (PyTorch gets the host-normalised float batch)".format(
+                    self.input_form))]
         rows += self.agreement.rows("ONNX Runtime vs PyTorch:")
         if self.classes_agreement is not None:
             rows.append(("classes vs argmax(logits)", "{:.4%}".format(self.classes_agreement)))
@@ -115,12 +121,13 @@ def verify_onnx(onnx_path, checkpoint_path, images=None, count=4,
             load_model(onnx_path, "onnxruntime", providers=["cpu"]) as candidate:
         batch = candidate.prepare(frames)
         logits = candidate.run_logits(batch)
-        agreement = compare_logits(reference.run_logits(batch), logits)
+        expected = reference.run_logits(reference.prepare(frames, candidate.input_size))
+        agreement = compare_logits(expected, logits)
         classes_agreement = None
         if classes_output is not None:
             classes_agreement = float((candidate.run(batch) == logits.argmax(axis=1)).mean())
     report = VerificationReport(onnx_path, description, agreement, classes_agreement,
                                 check_tensorrt_compat(onnx_path, spec), min_agreement, tolerance,
-                                require_trt82)
+                                require_trt82, spec.input_form)
     logger.info("%s", report.summary())
     return report

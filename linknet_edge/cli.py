@@ -69,6 +69,8 @@ def main(argv=None):
         parser.print_help()
         return 2
     _configure_logging(args)
+    from .threads import prefer_passive_openmp
+    prefer_passive_openmp()  # before any verb imports torch: see linknet_edge/threads.py
     from .errors import LinkNetEdgeError
     try:
         result = args.handler(args)

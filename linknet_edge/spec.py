@@ -3,7 +3,8 @@
 Plain JSON, stdlib only, so the runtime on a Jetson reads it without torch. A spec is the
 registry name of the architecture with its constructor keywords, the classes with display
 colours, the label value that means "void", the network input size (H, W) and the
-normalisation: ``x = (pixel / 255 - mean) / std`` per channel, channels in ``channel_order``.
+normalisation: ``x = (pixel / 255 - mean) / std`` per channel, channels in ``channel_order``,
+and the ``input_form`` of the artifact (``INPUT_FORMS``): which tensor its network input takes.
 The specs of the known datasets come from ``linknet_edge.data.preset_spec``.
 """
 
@@ -13,21 +14,35 @@ from .atomic import write_json_atomic
 from .errors import SpecError
 from .sizes import check_size
 
-__all__ = ["ModelSpec", "IMAGENET_MEAN", "IMAGENET_STD", "default_colors"]
+__all__ = ["ModelSpec", "IMAGENET_MEAN", "IMAGENET_STD", "default_colors", "INPUT_FORMS",
+           "DEFAULT_INPUT_FORM"]
 
 #: ImageNet statistics in RGB order on the 0-1 scale (the encoder was pretrained with these).
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
+#: What an artifact's network input is. ``float``: NCHW float32 already normalised on the host
+#: (checkpoints, and ONNX files before ``input_form`` existed); ``uint8``: NHWC uint8 BGR 0-255,
+#: the camera's image at the network's H x W (cast, channel order, layout and normalisation are
+#: graph ops); ``raw``: NCHW float32 RGB 0-255 (normalisation in the graph; what DeepStream's
+#: nvinfer and Triton clients feed, and TensorRT before 8.5, which has no uint8 tensors, takes).
+INPUT_FORMS = {
+    "float": {"layout": "NCHW", "dtype": "float32", "channels": None, "normalised": True},
+    "uint8": {"layout": "NHWC", "dtype": "uint8", "channels": "BGR", "normalised": False},
+    "raw": {"layout": "NCHW", "dtype": "float32", "channels": "RGB", "normalised": False},
+}
+#: The form a spec without the field has (every file written before the field existed).
+DEFAULT_INPUT_FORM = "float"
+
 class ModelSpec(object):
     """Architecture, classes, colours, void label, input size and normalisation of a model."""
 
     FIELDS = ("arch", "arch_kwargs", "class_names", "colors", "ignore_index", "input_size",
-              "mean", "std", "channel_order", "dataset")
+              "mean", "std", "channel_order", "dataset", "input_form")
 
     def __init__(self, arch, class_names, colors=None, ignore_index=None, input_size=(352, 480),
                  mean=IMAGENET_MEAN, std=IMAGENET_STD, channel_order="RGB", arch_kwargs=None,
-                 dataset=None):
+                 dataset=None, input_form=DEFAULT_INPUT_FORM):
         self.arch = str(arch)
         self.class_names = [str(n) for n in class_names]
         self.colors = [tuple(int(v) for v in c) for c in (colors or default_colors(len(class_names)))]
@@ -38,6 +53,7 @@ class ModelSpec(object):
         self.channel_order = str(channel_order).upper()
         self.arch_kwargs = dict(arch_kwargs or {})
         self.dataset = dataset
+        self.input_form = str(input_form)
         self._validate()
 
     @property
@@ -59,6 +75,9 @@ class ModelSpec(object):
         if self.channel_order not in ("RGB", "BGR"):
             raise SpecError("spec channel_order must be RGB or BGR, got {}".format(
                 self.channel_order))
+        if self.input_form not in INPUT_FORMS:
+            raise SpecError("spec input_form must be one of {}, got {!r}".format(
+                ", ".join(sorted(INPUT_FORMS)), self.input_form))
         if self.ignore_index is not None and 0 <= self.ignore_index < self.num_classes:
             raise SpecError("spec ignore_index {} is a real class (0..{})".format(
                 self.ignore_index, self.num_classes - 1))
@@ -70,13 +89,17 @@ class ModelSpec(object):
         return ModelSpec.from_dict(data)
 
     def to_dict(self):
-        return {
+        data = {
             "arch": self.arch, "arch_kwargs": dict(self.arch_kwargs),
             "class_names": list(self.class_names), "colors": [list(c) for c in self.colors],
             "ignore_index": self.ignore_index, "input_size": list(self.input_size),
             "mean": list(self.mean), "std": list(self.std), "channel_order": self.channel_order,
             "dataset": self.dataset,
         }
+        if self.input_form != DEFAULT_INPUT_FORM:
+            # written only where it differs, so a float file stays readable by older releases
+            data["input_form"] = self.input_form
+        return data
 
     @classmethod
     def from_dict(cls, data, source="spec"):
@@ -137,8 +160,8 @@ class ModelSpec(object):
         return not self == other
 
     def __repr__(self):
-        return "ModelSpec(arch={!r}, classes={}, input_size={})".format(
-            self.arch, self.num_classes, self.input_size)
+        return "ModelSpec(arch={!r}, classes={}, input_size={}, input_form={!r})".format(
+            self.arch, self.num_classes, self.input_size, self.input_form)
 
 
 def default_colors(count):

@@ -10,7 +10,6 @@ frames in flight and close every output, so a video file is left playable. The e
 """
 
 import contextlib
-import functools
 import logging
 import signal
 import threading
@@ -25,10 +24,12 @@ logger = logging.getLogger(__name__)
 
 class OverlayOptions(object):
     """How class maps are drawn for sinks that show them: ``alpha`` (0-1 opacity of the
-    colours), ``mask_only`` (colours without the frame), ``legend`` (class names)."""
+    colours), ``mask_only`` (colours without the frame), ``legend`` (class names),
+    ``at_network`` (overlays at the network's resolution: less host work, e.g. on a Jetson)."""
 
-    def __init__(self, alpha=0.5, mask_only=False, legend=False):
+    def __init__(self, alpha=0.5, mask_only=False, legend=False, at_network=False):
         self.alpha, self.mask_only, self.legend = float(alpha), bool(mask_only), bool(legend)
+        self.at_network = bool(at_network)
 
 
 class StreamOptions(object):
@@ -133,9 +134,9 @@ def _open_sinks(per_stream, sources, spec, sink_options):
 
 def _renders(sinks, spec, overlay):
     """Per input: the overlay function its sinks need, or None when none of them shows one."""
-    from .postprocess import draw_overlay
-    render = functools.partial(draw_overlay, spec=spec, alpha=overlay.alpha,
-                               mask_only=overlay.mask_only, legend=overlay.legend)
+    from .postprocess import OverlayRenderer
+    render = OverlayRenderer(spec, overlay.alpha, overlay.mask_only, overlay.legend,
+                             overlay.at_network)
     return [render if sink.needs_overlay else None for sink in sinks]
 
 

@@ -13,7 +13,7 @@
   player at HOST (see ``runtime.streaming``)
 - ``none``: discard (for measuring)
 
-``classes`` is the (H, W) int32 class map at frame size; ``overlay_bgr`` is None for sinks
+``classes`` is the (H, W) uint8 class map at frame size; ``overlay_bgr`` is None for sinks
 that do not need it (``needs_overlay`` False).
 """
 

@@ -62,14 +62,14 @@ def ms_since(start, count=1):
 class FrameStream(object):
     """Iterate to get processed frames: objects with ``stream`` (the source's position in
     ``sources``), ``index`` (its frame number), ``frame`` (BGR), ``timestamp``, ``classes``
-    ((H, W) int32 at frame size), ``overlay`` (from ``render``, or None), ``timings`` (ms per
+    ((H, W) uint8 at frame size), ``overlay`` (from ``render``, or None), ``timings`` (ms per
     stage) and ``captured`` (``perf_counter`` at capture). Each stream's frames come in order.
 
     ``sources``: one open ``FrameSource`` or a list of them. ``batch``: frames per inference
     call (default one per source), shared out over the sources; ``batch_wait``: seconds a batch
     waits for a live source once it holds a frame. ``max_frames`` applies to each source.
-    ``render``: a function (frame, classes) -> overlay, or a list of them (None: no overlay),
-    one per source. A failing source ends its stream after the frames already captured; the
+    ``render``: a function (frame, classes, network_classes) -> overlay, or a list of them
+    (None: no overlay), one per source. A failing source ends its stream after the frames already captured; the
     error is raised when iteration ends. Setting ``stop_event`` ends capture and drains the
     rest. Call ``done(item)`` for each frame consumed, so ``timings`` counts it.
     """
@@ -219,10 +219,11 @@ class FrameStream(object):
                 break
             for item in items:
                 start = time.perf_counter()
-                item.classes = labels_to_frame(item.classes, item.frame.shape)
+                network_classes = item.classes
+                item.classes = labels_to_frame(network_classes, item.frame.shape)
                 render = self.lanes[item.stream].render
                 if render is not None:
-                    item.overlay = render(item.frame, item.classes)
+                    item.overlay = render(item.frame, item.classes, network_classes)
                 item.timings["postprocess"] = ms_since(start)
                 if not self._done.put(item, self._abort):
                     return
@@ -232,7 +233,7 @@ class FrameStream(object):
 def iterate(source, runner, batch=None, max_frames=None, stop_event=None, log_every=5.0):
     """Yield ``(frame_bgr, classes, timings)`` for an open ``FrameSource`` and a runner.
 
-    ``classes`` is the (H, W) int32 class map at the frame's size; ``timings`` the ms per stage
+    ``classes`` is the (H, W) uint8 class map at the frame's size; ``timings`` the ms per stage
     plus ``latency`` (capture -> yielded).
     """
     stream = FrameStream(source, runner, batch, max_frames, stop_event=stop_event,

@@ -40,10 +40,21 @@ def tiny_checkpoint(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def onnx_path(tmp_path_factory, tiny_checkpoint):
-    """``tiny_checkpoint`` exported to ONNX (opset 13, static 1x3x64x64, outputs ``logits`` and
-    ``classes``), not verified (the export tests do that)."""
+    """``tiny_checkpoint`` exported to ONNX with the float input (opset 13, static 1x3x64x64
+    float32, outputs ``logits`` and ``classes``), not verified (the export tests do that)."""
     pytest.importorskip("onnx")
     from linknet_edge.export.onnx import export_onnx
     path = str(tmp_path_factory.mktemp("onnx") / "tiny.onnx")
+    export_onnx(tiny_checkpoint, path, argmax=True, verify=False, input_form="float")
+    return path
+
+
+@pytest.fixture(scope="session")
+def onnx_uint8_path(tmp_path_factory, tiny_checkpoint):
+    """``tiny_checkpoint`` exported in the default deployment form: input 1x64x64x3 uint8 BGR,
+    normalised in the graph; outputs ``logits`` and ``classes``; not verified."""
+    pytest.importorskip("onnx")
+    from linknet_edge.export.onnx import export_onnx
+    path = str(tmp_path_factory.mktemp("onnx_uint8") / "tiny_uint8.onnx")
     export_onnx(tiny_checkpoint, path, argmax=True, verify=False)
     return path

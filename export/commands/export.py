@@ -8,7 +8,8 @@ def add_parser(subparsers):
     parser = add_verb(subparsers, "export", "export a checkpoint to ONNX and verify it", [
         "linknet-edge export runs/camvid/best.pt -o linknet.onnx --images data/camvid/val",
         "linknet-edge export best.pt -o linknet.onnx --size 480x352 --opset 11 --argmax",
-        "linknet-edge export best.pt -o linknet_dyn.onnx --dynamic-batch --no-verify"])
+        "linknet-edge export best.pt -o linknet_dyn.onnx --dynamic-batch --no-verify",
+        "linknet-edge export best.pt -o linknet_raw.onnx --input raw   # TensorRT 8.2, DeepStream"])
     parser.add_argument("checkpoint", help="checkpoint (.pt) written by train or import")
     parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
     parser.add_argument("--size", metavar="WxH",
@@ -19,6 +20,13 @@ def add_parser(subparsers):
                         help="allow an opset outside 11..13 (newer TensorRT only)")
     parser.add_argument("--argmax", action="store_true",
                         help="also output 'classes' (N,H,W) int32 from an in-graph ArgMax")
+    from linknet_edge.spec import INPUT_FORMS
+    parser.add_argument("--input", dest="input_form", choices=sorted(INPUT_FORMS),
+                        default="uint8",
+                        help="network input: uint8 = the camera's NHWC BGR image, normalised in "
+                             "the graph (default; TensorRT 8.5+, ONNX Runtime); float = NCHW "
+                             "float32 normalised on the host; raw = NCHW float32 RGB 0-255, "
+                             "normalised in the graph (TensorRT 8.2, DeepStream, Triton)")
     parser.add_argument("--dynamic-batch", action="store_true",
                         help="dynamic batch dimension (default: static batch 1)")
     parser.add_argument("--batch", type=int, default=1, metavar="N",
@@ -39,5 +47,6 @@ def run(args):
                          argmax=args.argmax,
                          dynamic_batch=args.dynamic_batch, batch=args.batch,
                          verify=not args.no_verify,
-                         images=args.images, force_opset=args.force_opset)
+                         images=args.images, force_opset=args.force_opset,
+                         input_form=args.input_form)
     return show_report(report)

@@ -10,10 +10,20 @@ def add_parser(subparsers):
         "--images data/camvid/val",
         "linknet-edge quantize linknet.onnx --precision int8 -o linknet_int8.onnx "
         "--calib data/camvid/train --calib-count 64",
+        "linknet-edge quantize linknet.onnx --precision int8 --target cpu -o linknet_int8_cpu.onnx "
+        "--calib data/camvid/train",
         "linknet-edge quantize linknet.onnx --precision int8 -o int8.onnx --calib "
         "data/camvid/train --dataset camvid --data-root data/camvid --split val"])
     parser.add_argument("onnx", help="FP32 ONNX file written by export")
-    parser.add_argument("--precision", required=True, choices=("fp16", "int8"))
+    from ..quantize import CALIBRATION_METHODS, TARGETS
+    parser.add_argument("--precision", required=True, choices=("fp16", "int8"),
+                        help="fp16 (weights and activations) or int8 (calibrated on --calib)")
+    parser.add_argument("--target", choices=TARGETS, default="tensorrt",
+                        help="INT8 form: tensorrt = symmetric Q/DQ (TensorRT's explicit "
+                             "quantization; slow on CPUs), cpu = ONNX Runtime's U8S8 QOperator "
+                             "form (fast on CPUs; TensorRT cannot build it) [tensorrt]")
+    parser.add_argument("--calibration", choices=CALIBRATION_METHODS, default="minmax",
+                        help="INT8 calibration method [minmax]")
     parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
     parser.add_argument("--calib", help="folder or glob of real images to calibrate INT8 on")
     parser.add_argument("--calib-count", type=int, default=32,
@@ -40,5 +50,6 @@ def run(args):
     report = convert_precision(args.onnx, args.output, args.precision, calib=args.calib,
                                calib_count=args.calib_count, images=args.images,
                                count=args.count, labelled=labelled,
-                               label_count=args.label_count, min_agreement=args.min_agreement)
+                               label_count=args.label_count, min_agreement=args.min_agreement,
+                               target=args.target, method=args.calibration)
     return show_report(report)

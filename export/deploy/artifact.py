@@ -29,10 +29,10 @@ class Artifact(object):
 
     @property
     def input_form(self):
-        """How the network takes frames: "uint8" (camera images, HWC at network size, with the
-        cast and normalisation inside the graph) or "float" (NCHW float, normalised on the host
-        as the spec says). Read from the input tensor, the one thing every file states."""
-        return "uint8" if self.input.dtype == "uint8" else "float"
+        """How the network takes frames (``linknet_edge.spec.INPUT_FORMS``): "uint8" (camera
+        images, NHWC BGR), "raw" (NCHW float RGB 0-255) or "float" (NCHW, normalised on the
+        host as the spec says), from the spec's ``input_form``."""
+        return self.spec.input_form
 
     @property
     def name(self):

@@ -97,11 +97,11 @@ def _precision(artifact, precision, calib_file):
 
 
 def _check_model(artifact, sources):
-    if artifact.input_form != "float":
-        raise DeployError("{}: its input is {} {} (normalised inside the graph); nvinfer feeds "
-                          "float NCHW tensors, so export the DeepStream model with a float "
-                          "input".format(artifact.path, artifact.input.dtype,
-                                         artifact.input.shape))
+    if artifact.input_form == "uint8":
+        raise DeployError("{}: its input is uint8 {} (camera images); nvinfer feeds float NCHW "
+                          "tensors, so export the DeepStream model with `--input raw` (exact: "
+                          "normalised in the graph) or `--input float`".format(
+                              artifact.path, artifact.input.shape))
     first = artifact.outputs[0] if artifact.outputs else None
     if first is None or first.dtype != "float32" or len(first.shape) != 4:
         raise DeployError("{}: nvinfer's segmentation parser reads the first output as float32 "

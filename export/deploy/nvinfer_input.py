@@ -26,10 +26,13 @@ class NvinferNormalisation(object):
     def __init__(self, spec):
         std = np.asarray(spec.std, dtype=np.float64)
         mean = np.asarray(spec.mean, dtype=np.float64)
+        self.in_graph = spec.input_form == "raw"
+        if self.in_graph:  # the graph normalises RGB 0-255 itself: nvinfer passes pixels on
+            std, mean = np.full(3, 1.0 / 255.0), np.zeros(3)
         common = float(std.mean())
         self.scale = 1.0 / (255.0 * common)
         self.offsets = [float(v) for v in 255.0 * mean]
-        self.color_format = 0 if spec.channel_order == "RGB" else 1
+        self.color_format = 0 if self.in_graph or spec.channel_order == "RGB" else 1
         self.common_std = common
         self.channel_error = [float(v) for v in std / common - 1.0]
         self.exact = bool(np.allclose(std, common, rtol=0, atol=1e-12))
@@ -39,6 +42,8 @@ class NvinferNormalisation(object):
 
     def describe(self):
         """One line for the verb's output and the config's comments."""
+        if self.in_graph:
+            return "exact: the network normalises inside its graph (raw RGB 0-255 input)"
         if self.exact:
             return "exact: every channel has std {:.4g}".format(self.common_std)
         return ("approximate: nvinfer has one net-scale-factor, so the per-channel std {} is "

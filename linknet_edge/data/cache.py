@@ -21,6 +21,7 @@ import numpy as np
 
 from ..atomic import process_gone
 from ..errors import DatasetError
+from ..preprocessing import SHRINK_FILTER
 from ..sizes import format_size
 
 __all__ = ["CachedReader", "cache_key", "build_cache"]
@@ -32,7 +33,8 @@ _BUILDING = re.compile(r"^\.building-([0-9]+)-")
 
 
 def cache_key(reader):
-    """sha256 hex of what the resized split depends on: kind, split, size and source files."""
+    """sha256 hex of what the resized split depends on: kind, split, size, source files and
+    the shrink filter."""
     files = []
     for path in reader.source_files():
         try:
@@ -41,7 +43,8 @@ def cache_key(reader):
             raise DatasetError("{}: cannot stat ({})".format(path, exc.strerror or exc))
         files.append([os.path.abspath(path), stat.st_size, stat.st_mtime_ns])
     text = json.dumps({"format": _FORMAT, "kind": reader.kind, "split": reader.split,
-                       "size": list(reader.size), "files": files}, sort_keys=True)
+                       "size": list(reader.size), "files": files,
+                       "filter": SHRINK_FILTER}, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

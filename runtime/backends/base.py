@@ -4,7 +4,9 @@ A runner is loaded from one artifact (``.pt``, ``.onnx``, ``.engine``) together 
 spec the artifact carries, and runs batches at network resolution:
 
 - ``prepare(frames_bgr)``: HWC uint8 BGR frames of any size (as OpenCV gives them) -> the batch
-  this runner takes (NCHW float32 normalised as the spec says);
+  this runner takes, following ``spec.input_form``: NCHW float32 normalised as the spec says
+  (``float``), NHWC uint8 BGR only resized (``uint8``: the graph normalises), NCHW float32 RGB
+  0-255 (``raw``);
 - ``run(batch)`` -> (N, H, W) int32 class maps; ``run_logits(batch)`` -> (N, C, H, W) float32
   (``BackendUnavailable`` where the artifact has only the ``classes`` output);
 - ``path``, ``spec``, ``classes`` (class names), ``input_size`` (H, W), ``precision``
@@ -22,9 +24,10 @@ import logging
 import numpy as np
 
 from linknet_edge.errors import InputSizeError, RunnerClosed, SpecMismatch
-from linknet_edge.preprocessing import to_network_input
+from linknet_edge.preprocessing import batch_shape, prepare_batch
+from linknet_edge.spec import INPUT_FORMS
 
-__all__ = ["Runner", "check_spec_outputs"]
+__all__ = ["Runner", "check_spec_outputs", "graph_input_size"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,24 @@ def check_spec_outputs(path, spec, num_outputs):
         raise SpecMismatch("{}: its spec lists {} classes but the network outputs {} channels; "
                            "the file was edited or exported from another model".format(
                                path, spec.num_classes, num_outputs))
+
+
+def graph_input_size(path, spec, dtype, shape):
+    """(H, W) of a graph's input of numpy ``dtype`` name and ``shape`` in ``spec.input_form``
+    (None where the graph leaves them dynamic); ``SpecMismatch`` when the tensor is not that
+    form (a file edited after export, or a spec copied from another file)."""
+    form = INPUT_FORMS[spec.input_form]
+    shape = tuple(shape)
+    nhwc = form["layout"] == "NHWC"
+    channels = shape[3:4] if nhwc else shape[1:2]
+    allowed = (form["dtype"],) if form["dtype"] == "uint8" else ("float32", "float16")
+    if len(shape) != 4 or channels != (3,) or str(dtype) not in allowed:
+        raise SpecMismatch("{}: its input is {} {} but its spec says input_form {!r} ({} {} with "
+                           "3 channels); export it again".format(
+                               path, dtype, list(shape), spec.input_form, form["dtype"],
+                               form["layout"]))
+    size = shape[1:3] if nhwc else shape[2:4]
+    return tuple(size) if min(size) > 0 else None
 
 
 class Runner(object):
@@ -63,7 +84,7 @@ class Runner(object):
 
     def prepare(self, frames_bgr, size=None):
         """HWC uint8 BGR frames -> this runner's input batch at ``size`` (default: input_size)."""
-        return to_network_input(frames_bgr, self.spec, size or self.input_size)
+        return prepare_batch(frames_bgr, self.spec, size or self.input_size)
 
     def run(self, batch):
         """Input batch -> (N, H, W) int32 class maps."""
@@ -102,11 +123,16 @@ class Runner(object):
 
     def _check_batch(self, batch):
         batch = np.asarray(batch)
-        expected = "(N, 3) + {}".format(self.input_size)
-        if batch.ndim != 4 or batch.shape[1] != 3 or len(batch) == 0:
-            raise InputSizeError("{}: input batch {} is not {} NCHW".format(
-                self.path, batch.shape, expected))
-        if not self.any_size and tuple(batch.shape[2:]) != self.input_size:
+        nhwc = self.spec.input_form == "uint8"
+        channels, size = (batch.shape[3:], batch.shape[1:3]) if nhwc else (
+            batch.shape[1:2], batch.shape[2:])
+        expected = "({}) {}".format(", ".join(
+            str(d) for d in batch_shape(self.spec, "N", self.input_size)), self.spec.input_form)
+        if batch.ndim != 4 or tuple(channels) != (3,) or len(batch) == 0:
+            raise InputSizeError("{}: input batch {} is not {} (make it with "
+                                 "runner.prepare(frames))".format(self.path, batch.shape,
+                                                                  expected))
+        if not self.any_size and tuple(size) != self.input_size:
             raise InputSizeError("{}: input batch {} does not match the model input {}".format(
                 self.path, batch.shape, expected))
         return batch

@@ -44,6 +44,8 @@ def load(path, spec=None, device="cpu", **_ignored):
     "auto": CUDA where torch sees a GPU)."""
     if not is_available():
         raise BackendUnavailable(unavailable_reason())
+    from linknet_edge.threads import prefer_passive_openmp
+    prefer_passive_openmp()  # OpenMP threads that sleep, not spin, on a shared CPU
     import torch
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -57,24 +59,29 @@ def load(path, spec=None, device="cpu", **_ignored):
 
 class TorchRunner(Runner):
     """Runs NCHW float32 normalised batches through the model in eval mode, at any multiple of
-    32 (the network is fully convolutional)."""
+    32 (the network is fully convolutional). On the CPU the weights and each batch are
+    channels-last (NHWC in memory), which oneDNN convolves without reordering every layer:
+    1.2-1.4x faster than NCHW here (LinkNet at 224x160, one thread)."""
 
     backend = NAME
     any_size = True
 
     def __init__(self, path, model, spec, device):
+        import torch
         super(TorchRunner, self).__init__(path, spec, "fp32", "{}:{}".format(NAME, device))
-        self._model = model
         self.device = str(device)
+        self._layout = (torch.channels_last if self.device == "cpu"
+                        else torch.contiguous_format)
+        self._model = model.to(memory_format=self._layout)
 
     def _forward(self, batch):
         import torch
         with torch.no_grad():
             tensor = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))
-            return self._model(tensor.to(self.device))
+            return self._model(tensor.to(self.device).contiguous(memory_format=self._layout))
 
     def _run_logits(self, batch):
-        return self._forward(batch).float().cpu().numpy()
+        return self._forward(batch).float().contiguous().cpu().numpy()
 
     def _run_classes(self, batch):
         # argmax on the device: fewer bytes back

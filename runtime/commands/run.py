@@ -56,6 +56,9 @@ def add_parser(subparsers):
     parser.add_argument("--alpha", type=_alpha, default=0.5, help="overlay opacity 0-1 [0.5]")
     parser.add_argument("--mask-only", action="store_true", help="colours without the frame")
     parser.add_argument("--legend", action="store_true", help="draw class names")
+    parser.add_argument("--overlay-size", choices=("frame", "network"), default="frame",
+                        help="overlays at the frame's size, or at the network's (less host "
+                             "work per frame: for a Jetson's CPU) [frame]")
     parser.add_argument("--loop", action="store_true", help="restart a file source at its end")
     parser.add_argument("--host", help="bind address of http:// outputs [127.0.0.1]")
     parser.add_argument("--max-frames", type=positive_int, metavar="N",
@@ -89,7 +92,8 @@ def run(args):
         source_options["latency"] = args.latency
     summary = run_pipeline(
         args.model, args.input if len(args.input) > 1 else args.input[0], outputs,
-        overlay=OverlayOptions(args.alpha, args.mask_only, args.legend),
+        overlay=OverlayOptions(args.alpha, args.mask_only, args.legend,
+                               args.overlay_size == "network"),
         stream=StreamOptions(args.batch, args.max_frames, batch_wait=args.batch_wait / 1000.0),
         model_options={"backend": args.backend}, source_options=source_options,
         sink_options={"host": args.host, "bitrate": args.bitrate})

@@ -43,7 +43,8 @@ def test_verb_writes_every_report_file_with_a_row_per_variant(accuracy_run):
         rows = list(csv.reader(handle))
     assert tuple(rows[0]) == AccuracyReport.columns
     assert [r[0] for r in rows[1:]] == list(VARIANTS)
-    for name in ("model_fp32.onnx", "model_fp16.onnx", "model_int8.onnx"):
+    for name in ("model_fp32.onnx", "model_fp16.onnx", "model_int8.onnx",
+                 "model_int8-qdq.onnx"):
         assert os.path.isfile(os.path.join(out, "models", name))
     with open(os.path.join(out, "accuracy.md")) as handle:
         assert "| variant | status |" in handle.read()
@@ -53,14 +54,25 @@ def test_every_runnable_variant_is_scored_against_pytorch(accuracy_run):
     rows = _rows(accuracy_run[2])
     reference = rows["pytorch-fp32"]
     assert reference["status"] == "ok" and reference["frames"] == 2
-    for name in ("onnxruntime-fp32", "onnxruntime-fp16", "onnxruntime-int8"):
+    for name in ("onnxruntime-fp32", "onnxruntime-fp16", "onnxruntime-int8",
+                 "onnxruntime-int8-qdq"):
         row = rows[name]
         assert row["status"] == "ok", row.get("reason")
         assert row["frames"] == 2 and row["size"] == "64x64" and 0 <= row["miou"] <= 100
         assert row["miou_delta"] == pytest.approx(row["miou"] - reference["miou"])
         assert 0 <= row["agreement"] <= 1 and row["fps"] > 0 and row["gflops"] > 0
+        assert row["speedup"] == pytest.approx(rows["onnxruntime-fp32"]["p50_ms"] /
+                                               row["p50_ms"])
     assert rows["onnxruntime-fp32"]["agreement"] > 0.99
-    assert rows["onnxruntime-int8"]["file_mb"] < 0.5 * rows["onnxruntime-fp32"]["file_mb"]
+    for name in ("onnxruntime-int8", "onnxruntime-int8-qdq"):
+        assert rows[name]["precision"] == "int8"
+        assert rows[name]["file_mb"] < 0.5 * rows["onnxruntime-fp32"]["file_mb"]
+    # the two INT8 forms: ONNX Runtime's QOperator ops for CPUs, Q/DQ pairs for TensorRT
+    from linknet_edge.onnx_file import read_onnx_info
+    cpu, qdq = (read_onnx_info(rows[name]["file"]).op_types
+                for name in ("onnxruntime-int8", "onnxruntime-int8-qdq"))
+    assert "QLinearConv" in cpu and "QLinearAdd" in cpu and "QuantizeLinear" in qdq
+    assert "QLinearConv" not in qdq
 
 
 def test_missing_tensorrt_is_unavailable_with_a_reason(accuracy_run):

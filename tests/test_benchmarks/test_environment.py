@@ -47,11 +47,47 @@ def test_clock_state_compares_min_and_max_frequencies(tmp_path):
     assert read_clock_state(str(tmp_path))["cpu_pinned"] is False
 
 
-def test_matmul_peak_is_measured():
-    peak = measure_matmul_peak("numpy", n=128, seconds=0.05)
-    assert peak["gflops"] > 0 and peak["repeats"] >= 3 and peak["n"] == 128
+def test_matmul_peak_is_the_best_of_several_sizes():
+    peak = measure_matmul_peak("numpy", sizes=(64, 128, 256), seconds=0.05)
+    assert sorted(peak["by_size"]) == [64, 128, 256] and peak["repeats"] >= 9
+    assert peak["gflops"] == max(peak["by_size"].values()) > 0
+    assert peak["by_size"][peak["n"]] == peak["gflops"]
     with pytest.raises(ValueError):
         measure_matmul_peak("fortran")
+
+
+def test_theoretical_peak_from_fma_width_cores_and_clock(monkeypatch):
+    from linknet_edge.benchmarks import peak
+    monkeypatch.setattr(peak, "_cpu_facts", lambda: ({"avx2", "fma"}, 2450.0, 2))
+    theory = peak.theoretical_peak(cores=2)
+    assert theory["lanes"] == 8 and theory["gflops"] == pytest.approx(8 * 2 * 2 * 2 * 2.45)
+    monkeypatch.setattr(peak, "_cpu_facts", lambda: ({"avx512f", "avx2", "fma"}, 3000.0, 4))
+    assert peak.theoretical_peak(cores=4)["gflops"] == pytest.approx(16 * 2 * 2 * 4 * 3.0)
+    monkeypatch.setattr(peak, "_cpu_facts", lambda: (set(), None, 1))
+    assert peak.theoretical_peak() is None
+    # the estimate is shown beside the measured peak, never used as the yardstick
+    from linknet_edge.benchmarks.results import BenchmarkReport
+    report = BenchmarkReport([], peaks={"numpy": {"gflops": 100.0, "n": 1024},
+                                        "theoretical": {"gflops": 157.0, "lanes": 8,
+                                                        "fma_units": 2, "cores": 2,
+                                                        "mhz": 2450.0}})
+    assert report.peak_gflops == 100.0
+
+
+def test_a_share_above_100_percent_is_marked_and_explained():
+    from linknet_edge.benchmarks.accuracy import AccuracyReport
+    from linknet_edge.benchmarks.report import format_markdown, format_table
+    rows = [{"variant": "onnxruntime-fp32", "precision": "fp32", "status": "ok",
+             "peak_share": 0.93},
+            {"variant": "onnxruntime-int8", "precision": "int8", "status": "ok",
+             "peak_share": 1.31}]
+    report = AccuracyReport(rows, peaks={"numpy": {"gflops": 150.0, "n": 2048}})
+    for text in (format_table(report), format_markdown(report)):
+        assert "93%" in text and "93%*" not in text and "131%*" in text
+        assert "* above 100 %: FP16/INT8 operations counted as FLOPs" in text
+        assert "a float32 row beat" not in text
+    rows[0]["peak_share"] = 1.05
+    assert "* above 100 %: a float32 row beat this run's best" in format_table(report)
 
 
 def test_timing_statistics_and_throughput():

@@ -38,27 +38,6 @@ def _save(graph, spec, path):
     return str(path)
 
 
-def write_uint8_onnx(path, spec):
-    """A real ONNX model taking NHWC uint8 BGR frames (cast, layout and scale in the graph), as
-    an in-graph-normalised export does; spec in its metadata."""
-    import numpy as np
-    from onnx import TensorProto, helper, numpy_helper
-    height, width = spec.input_size
-    classes = spec.num_classes
-    weights = numpy_helper.from_array(
-        np.random.RandomState(0).randn(classes, 3, 1, 1).astype(np.float32), "w")
-    nodes = [helper.make_node("Cast", ["input"], ["as_float"], to=TensorProto.FLOAT),
-             helper.make_node("Transpose", ["as_float"], ["nchw"], perm=[0, 3, 1, 2]),
-             helper.make_node("Conv", ["nchw", "w"], ["logits"])]
-    graph = helper.make_graph(
-        nodes, "uint8_input",
-        [helper.make_tensor_value_info("input", TensorProto.UINT8, [1, height, width, 3])],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT,
-                                       [1, classes, height, width])],
-        initializer=[weights])
-    return _save(graph, spec, path)
-
-
 def write_classes_first_onnx(source, path):
     """``source`` with its graph outputs reordered so ``classes`` (int32) comes first."""
     import onnx

@@ -21,7 +21,7 @@ from linknet_edge.spec import ModelSpec
 from tests.markers import data_path, requires_data, requires_onnxruntime, requires_torch
 
 from .deploy_helpers import (write_classes_first_onnx, write_engine_stand_in,
-                             write_scaled_input_onnx, write_uint8_onnx)
+                             write_scaled_input_onnx)
 
 pytestmark = [requires_torch]
 
@@ -32,7 +32,7 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 def dynamic_onnx(tmp_path_factory, tiny_checkpoint):
     from linknet_edge.export.onnx import export_onnx
     path = str(tmp_path_factory.mktemp("dyn") / "seg_dyn.onnx")
-    export_onnx(tiny_checkpoint, path, dynamic_batch=True, verify=False)
+    export_onnx(tiny_checkpoint, path, dynamic_batch=True, verify=False, input_form="float")
     return path
 
 
@@ -216,20 +216,38 @@ def test_normalisation_is_exact_only_for_one_std(tiny_checkpoint):
                                to_network_input(frames, even, (64, 64)), atol=1e-5)
 
 
+@requires_onnxruntime
+def test_a_raw_input_model_is_exact_with_nvinfers_plain_pixels(tmp_path, tiny_checkpoint):
+    from linknet_edge.export.deploy.nvinfer_input import measure_agreement
+    from linknet_edge.export.onnx import export_onnx
+    from linknet_edge.export.sample_images import synthetic_images
+    raw = str(tmp_path / "raw.onnx")
+    export_onnx(tiny_checkpoint, raw, verify=False, input_form="raw")
+    report = write_deepstream(raw, str(tmp_path / "ds"))
+    config = _read(report.files[0])["property"]
+    assert (float(config["net-scale-factor"]), config["offsets"], config["model-color-format"]) \
+        == (1.0, "0.0;0.0;0.0", "0")
+    assert "normalises inside its graph" in report.format()
+    # what nvinfer feeds (RGB pixels) gives the classes the toolkit's own input gives
+    normalisation = nvinfer_normalisation(read_onnx_spec(raw))
+    assert measure_agreement(raw, raw, normalisation, synthetic_images(2, (90, 120))) == 1.0
+
+
 @pytest.mark.parametrize("case, message", [
     ("fixed batch", "its batch is fixed at 1 but 2 source(s) make batches of 2"),
-    ("uint8 input", "nvinfer feeds float NCHW tensors"),
+    ("uint8 input", "nvinfer feeds float NCHW tensors, so export the DeepStream model with `--input raw`"),
     ("classes first", "reads the first output as float32"),
     ("image folder", "not image folders"),
     ("int8 without cache", "INT8 from a float ONNX file needs a calibration cache"),
     ("uris", "--uri: 2 URIs for 3 sources"),
 ])
-def test_what_nvinfer_cannot_run_is_refused_in_one_line(tmp_path, onnx_path, case, message):
+def test_what_nvinfer_cannot_run_is_refused_in_one_line(tmp_path, onnx_path, onnx_uint8_path,
+                                                       case, message):
     options, model = {}, onnx_path
     if case == "fixed batch":
         options["sources"] = 2
     elif case == "uint8 input":
-        model = write_uint8_onnx(tmp_path / "u8.onnx", read_onnx_spec(onnx_path))
+        model = onnx_uint8_path
     elif case == "classes first":
         model = write_classes_first_onnx(onnx_path, tmp_path / "swapped.onnx")
     elif case == "image folder":

@@ -13,7 +13,7 @@ from linknet_edge.export.deploy.triton import write_triton_repository
 from linknet_edge.onnx_file import read_onnx_spec
 from tests.markers import requires_onnxruntime, requires_torch
 
-from .deploy_helpers import write_engine_stand_in, write_uint8_onnx
+from .deploy_helpers import write_engine_stand_in
 
 pytestmark = [requires_torch]
 
@@ -131,9 +131,8 @@ def test_an_engine_stand_in_becomes_a_tensorrt_plan_model(tmp_path, triton, onnx
     assert "tritonserver --model-repository=" in report.format()
 
 
-def test_a_uint8_input_becomes_a_nhwc_uint8_input(tmp_path, triton, onnx_path):
-    path = write_uint8_onnx(tmp_path / "camera.onnx", read_onnx_spec(onnx_path))
-    write_triton_repository(path, str(tmp_path / "repo"))
+def test_a_uint8_input_becomes_a_nhwc_uint8_input(tmp_path, triton, onnx_uint8_path):
+    write_triton_repository(onnx_uint8_path, str(tmp_path / "repo"), name="camera")
     config = _parse(triton, str(tmp_path / "repo" / "camera" / "config.pbtxt"))
     assert config.input[0].data_type == triton.TYPE_UINT8
     assert list(config.input[0].dims) == [1, 64, 64, 3]

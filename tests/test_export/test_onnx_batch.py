@@ -16,18 +16,18 @@ def batch4_onnx(tmp_path_factory, tiny_checkpoint):
     from linknet_edge.export.onnx import export_onnx
     path = str(tmp_path_factory.mktemp("batch4") / "tiny_b4.onnx")
     report = export_onnx(tiny_checkpoint, path, argmax=True, batch=4)
-    assert report.passed and report.input_shape == "(4, 3, 64, 64)"
+    assert report.passed and report.input_shape == "(4, 64, 64, 3)"
     return path
 
 
-def test_a_batch_of_four_is_static_and_agrees_with_batch_one(batch4_onnx, onnx_path):
+def test_a_batch_of_four_is_static_and_agrees_with_batch_one(batch4_onnx, onnx_uint8_path):
     from linknet_edge.export.sample_images import synthetic_images
     from linknet_edge.runtime.backends import load_model
     info = read_onnx_info(batch4_onnx)
-    assert info.input.shape == [4, 3, 64, 64]
+    assert info.input.shape == [4, 64, 64, 3]   # the default uint8 NHWC input
     assert [o.shape for o in info.outputs] == [[4, 3, 64, 64], [4, 64, 64]]
     frames = synthetic_images(5, (90, 120))
-    with load_model(batch4_onnx) as four, load_model(onnx_path) as one:
+    with load_model(batch4_onnx) as four, load_model(onnx_uint8_path) as one:
         assert four.fixed_batch == 4
         for count in (3, 5):   # padded to 4; 4 + a padded piece
             got = four.run(four.prepare(frames[:count]))

@@ -35,9 +35,12 @@ def test_every_architecture_exports_and_passes_the_checker(checkpoints, tmp_path
     model = onnx.load(path)
     assert [e.version for e in model.opset_import if e.domain in ("", "ai.onnx")] == [opset]
     dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
-    assert model.graph.input[0].name == "input" and dims == [1, 3, 64, 64]
+    # the default deployment form: the camera's uint8 NHWC BGR image, normalised in the graph
+    assert model.graph.input[0].name == "input" and dims == [1, 64, 64, 3]
+    assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.UINT8
     assert [o.name for o in model.graph.output] == ["logits"] == list(report.outputs)
-    assert read_onnx_spec(path) == load_checkpoint(checkpoints[arch]).spec
+    assert read_onnx_spec(path) == load_checkpoint(checkpoints[arch]).spec.replace(
+        input_form="uint8")
     compat = check_tensorrt_compat(path, read_onnx_spec(path))
     assert compat.passed, compat.rows()
     if arch == "linknet-res-dec":
@@ -77,10 +80,10 @@ def test_size_override_and_dynamic_batch(tiny_checkpoint, tmp_path):
     path = str(tmp_path / "d.onnx")
     report = export_onnx(tiny_checkpoint, path, size=(64, 96), dynamic_batch=True, verify=False)
     assert read_onnx_spec(path).input_size == (64, 96)
-    assert report.input_shape == "(N, 3, 64, 96)"
+    assert report.input_shape == "(N, 64, 96, 3)"
     with load_model(path) as runner:
         assert runner.fixed_batch is None
-        assert runner.run_logits(np.zeros((3, 3, 64, 96), np.float32)).shape == (3, 3, 64, 96)
+        assert runner.run_logits(np.zeros((3, 64, 96, 3), np.uint8)).shape == (3, 3, 64, 96)
 
 
 @pytest.mark.parametrize("kwargs, error, text", [

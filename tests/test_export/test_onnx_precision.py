@@ -110,3 +110,55 @@ def test_compare_logits_counts_inf_and_nan_as_overflow():
     assert agreement.nonfinite == 2
     assert agreement.pixel_agreement == 0.5  # pixels with an inf/NaN logit disagree
     assert agreement.max_abs_error == 0.0 and "OVERFLOW" in agreement.rows()[3][1]
+
+
+@requires_data
+@pytest.mark.parametrize("method", ["minmax", "entropy"])
+def test_int8_cpu_form_is_u8s8_qoperator_with_the_stem_and_maxpool_float(
+        onnx_uint8_path, tmp_path, method):
+    """``--target cpu``: QLinearConv/QLinearAdd, uint8 activations; the uint8 input stage, the
+    stem convolution and the MaxPool (with the Adds reading it) float; TensorRT refuses it."""
+    import onnx
+    from linknet_edge.export.precision import convert_precision
+    from linknet_edge.onnx_file import read_onnx_info
+    out = str(tmp_path / "int8_cpu.onnx")
+    report = convert_precision(onnx_uint8_path, out, "int8", calib=data_path("camvid", "train"),
+                               calib_count=8, images=data_path("camvid", "val"), count=2,
+                               target="cpu", method=method)
+    graph = onnx.load(out).graph
+    ops = [n.op_type for n in graph.node]
+    assert "QLinearConv" in ops and "QLinearAdd" in ops and "MaxPool" in ops
+    assert ops[:5] == ["Cast", "Transpose", "Gather", "Sub", "Mul"]  # the stage, float
+    assert ops[5] == "Conv" and ops.count("Conv") == 1  # the stem reads the image in float
+    producers = {o: n for n in graph.node for o in n.output}
+    pool = [n for n in graph.node if n.op_type == "MaxPool"][0]
+    assert producers[pool.input[0]].op_type == "Relu"  # float in, float out: no uint8 MaxPool
+    quantized = [v for v in graph.value_info if v.name == pool.output[0]]
+    assert not quantized or quantized[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
+    info = read_onnx_info(out)
+    assert info.precision == "int8" and info.spec.input_form == "uint8"
+    assert info.metadata["linknet_edge.int8_target"] == "cpu"
+    assert report.agreement.pixel_agreement > 0.5 and "CPUs: ONNX Runtime U8S8" in \
+        report.format()
+
+
+def test_int8_target_and_method_are_checked_before_work(onnx_path, tmp_path):
+    from linknet_edge.errors import ExportError
+    from linknet_edge.export.quantize import quantize_int8
+    with pytest.raises(ExportError, match="INT8 target 'gpu': choose from cpu, tensorrt"):
+        quantize_int8(onnx_path, str(tmp_path / "x.onnx"), "calib", target="gpu")
+    with pytest.raises(ExportError, match="calibration method 'kl'"):
+        quantize_int8(onnx_path, str(tmp_path / "x.onnx"), "calib", method="kl")
+    assert not list(tmp_path.iterdir())
+
+
+@requires_data
+def test_quantize_cli_takes_target_and_calibration(onnx_path, tmp_path, capsys):
+    from linknet_edge.cli import main
+    from linknet_edge.onnx_file import read_onnx_info
+    out = str(tmp_path / "cpu.onnx")
+    assert main(["quantize", onnx_path, "--precision", "int8", "--target", "cpu",
+                 "--calibration", "percentile", "-o", out, "--calib",
+                 data_path("camvid", "train"), "--calib-count", "4", "--count", "1"]) == 0
+    assert "QLinearConv" in read_onnx_info(out).op_types
+    assert "INT8 for CPUs" in capsys.readouterr().out

@@ -22,7 +22,7 @@ def make_spec(classes=("background", "road", "car"), size=(64, 64)):
 def _export(checkpoint, path, argmax=False):
     pytest.importorskip("onnx")
     from linknet_edge.export.onnx import export_onnx
-    export_onnx(checkpoint, path, argmax=argmax, verify=False)
+    export_onnx(checkpoint, path, argmax=argmax, verify=False, input_form="float")
     return path
 
 

@@ -119,3 +119,20 @@ def test_backend_by_suffix_and_description():
     for row in rows.values():
         assert row["available"] == (row["reason"] is None)
         assert row["available"] or row["version"] is None
+
+
+@requires_torch
+@requires_onnxruntime
+def test_runners_do_not_spin_unless_asked(tiny_onnx):
+    """Idle intra-op threads sleep by default, leaving the cores to the pipeline's other
+    threads (measured: docs/runtime.md, "Host cost per frame")."""
+    def spinning(runner):
+        options = runner._session.get_session_options()
+        try:
+            return options.get_session_config_entry("session.intra_op.allow_spinning")
+        except Exception:  # no entry: ONNX Runtime's default, which spins
+            return None
+    with load_model(tiny_onnx) as runner:
+        assert spinning(runner) == "0"
+    with load_model(tiny_onnx, spinning=True) as runner:
+        assert spinning(runner) is None

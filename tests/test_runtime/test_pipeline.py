@@ -77,7 +77,7 @@ def test_segment_yields_frame_size_class_maps_with_stage_timings(short_clip, tin
     assert len(results) == 5
     frame, classes, timings = results[-1]
     assert frame.shape == (360, 480, 3)
-    assert classes.shape == (360, 480) and classes.dtype == np.int32
+    assert classes.shape == (360, 480) and classes.dtype == np.uint8
     assert set(timings) == {"capture", "preprocess", "infer", "postprocess", "latency"}
     assert all(value >= 0 for value in timings.values())
 

@@ -32,7 +32,7 @@ def test_alpha_blends_and_mask_only_replaces_the_frame(spec):
     assert frame[0, 0, 0] == 200   # the input is not modified
 
 
-def test_legend_draws_the_present_classes_in_a_corner(spec):
+def test_legend_draws_the_classes_in_a_corner(spec):
     frame = np.full((240, 320, 3), 255, dtype=np.uint8)
     classes = np.zeros((240, 320), dtype=np.int32)
     classes[:, 160:] = 2
@@ -41,7 +41,47 @@ def test_legend_draws_the_present_classes_in_a_corner(spec):
     changed = np.argwhere((plain != with_legend).any(axis=2))
     assert len(changed) > 100
     assert changed[:, 0].max() < 80 and changed[:, 1].max() < 200   # top-left corner only
-    assert (with_legend == (142, 0, 0)).all(axis=2).any()             # the car swatch
+    assert (with_legend == (142, 0, 0)).all(axis=2).any()             # the car swatch, bright
+    road = np.array((128, 64, 128)[::-1])
+    assert not (with_legend == road).all(axis=2).any()                # road absent: dimmed
+    assert (with_legend == (road * 0.45).astype(int)).all(axis=2).any()
+
+
+def test_legend_box_keeps_its_size_whatever_the_frame_holds(spec):
+    """Issue 15 item 8: the box changed size with the classes present."""
+    frame = np.full((240, 320, 3), 255, dtype=np.uint8)
+    boxes = []
+    for present in ([0], [0, 1, 2], [2]):
+        classes = np.array(present * (240 * 320 // len(present) + 1))[:240 * 320].reshape(
+            240, 320)
+        out = draw_overlay(frame, classes, spec, mask_only=False, alpha=0.0, legend=True)
+        dark = np.argwhere((out < 255).any(axis=2))
+        boxes.append((dark.min(axis=0).tolist(), dark.max(axis=0).tolist()))
+    assert boxes[0] == boxes[1] == boxes[2]
+
+
+def test_class_maps_go_back_to_frame_size_as_uint8_nearest():
+    from linknet_edge.runtime.postprocess import labels_to_frame
+    classes = np.array([[0, 1], [2, 3]], dtype=np.int32)
+    big = labels_to_frame(classes, (4, 6, 3))
+    assert big.dtype == np.uint8 and big.shape == (4, 6)
+    assert big[0, 0] == 0 and big[0, 5] == 1 and big[3, 0] == 2 and big[3, 5] == 3
+    assert set(np.unique(big)) == {0, 1, 2, 3}  # nearest: no class invented
+    assert labels_to_frame(np.full((2, 2), 300, np.int32), (4, 4)).dtype == np.uint16
+
+
+def test_renderer_matches_draw_overlay_and_blends_at_network_size(spec):
+    from linknet_edge.runtime.postprocess import OverlayRenderer, labels_to_frame
+    frame = np.random.RandomState(0).randint(0, 256, (72, 128, 3)).astype(np.uint8)
+    network = (np.arange(32 * 64).reshape(32, 64) // 300 % 3).astype(np.int32)
+    classes = labels_to_frame(network, frame.shape)
+    full = OverlayRenderer(spec, alpha=0.4, legend=True)(frame, classes, network)
+    assert np.array_equal(full, draw_overlay(frame, classes, spec, alpha=0.4, legend=True))
+    small = OverlayRenderer(spec, alpha=0.4, at_network=True)(frame, classes, network)
+    assert small.shape == (32, 64, 3)
+    import cv2
+    shrunk = cv2.resize(frame, (64, 32), interpolation=cv2.INTER_LINEAR)
+    assert np.array_equal(small, draw_overlay(shrunk, network, spec, alpha=0.4))
 
 
 def test_a_class_map_of_another_size_is_refused(spec):

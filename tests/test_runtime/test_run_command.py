@@ -67,3 +67,19 @@ def test_bad_alpha_is_a_usage_error(tiny_onnx, capsys):
     with pytest.raises(SystemExit) as info:
         main(["run", tiny_onnx, "--input", "x.mp4", "--alpha", "abc"])
     assert info.value.code == 2 and "alpha must be a number from 0 to 1" in capsys.readouterr().err
+
+
+@requires_data
+def test_overlay_size_network_writes_overlays_at_the_network_resolution(tmp_path, short_clip,
+                                                                        onnx_uint8_path):
+    """``--overlay-size network`` (for a Jetson's CPU): the video has the model's 64x64 size and
+    the masks stay at frame size; the default uint8-input export runs through ``run``."""
+    video, masks = tmp_path / "small.avi", tmp_path / "masks"
+    assert main(["run", onnx_uint8_path, "--input", short_clip, "--output", str(video),
+                 "--save-masks", str(masks), "--overlay-size", "network", "--max-frames",
+                 "4"]) == 0
+    frames = read_frames(str(video))
+    assert len(frames) == 4 and frames[0].shape == (64, 64, 3)
+    import cv2
+    mask = cv2.imread(str(masks / sorted(os.listdir(str(masks)))[0]), cv2.IMREAD_UNCHANGED)
+    assert mask.shape == (360, 480)

@@ -39,6 +39,7 @@ def test_capabilities_follow_the_installed_api_stand_in(stand_in, flavour):
         path, pools, explicit, flags, calibrator, strongly)
     assert caps.strongly_typed_only is (flavour == "11.4")
     assert caps.has_binding_api is flavour.startswith("8.")
+    assert caps.has_uint8_input is (flavour != "8.2")  # DataType.UINT8 arrived in 8.5
 
 
 @pytest.mark.parametrize("flavour, plain, strongly", [

@@ -1,7 +1,8 @@
 """``TrtRunner``: a ``.engine`` plan with its sidecar, run through pycuda or cuda-python.
 
 Serves TensorRT 8.2 (binding API, JetPack 4.6) to 11.x (tensor API); the path is chosen once per
-engine from ``api.capabilities()``. Input: NCHW float32 normalised as the spec says. The engine's
+engine from ``api.capabilities()``. Input: the spec's ``input_form`` (``Runner.prepare``): uint8
+NHWC BGR from 8.5 (DataType.UINT8; the engine normalises), NCHW float32 otherwise. The engine's
 ``classes`` output (N,H,W; int32, or int64 where a 9.x+ parser kept an ArgMax's own type) is
 used when present: it moves C times fewer bytes off the GPU than the logits, which matters on a
 TX1. Host buffers are pinned, device buffers and the stream allocated once; ``close()`` frees
@@ -15,7 +16,7 @@ import numpy as np
 from linknet_edge.errors import BackendUnavailable, InferenceError, SpecMismatch
 
 from . import api
-from ..base import Runner
+from ..base import Runner, graph_input_size
 from .cuda import CudaContext
 from .cuda import api as cuda_api
 
@@ -77,7 +78,9 @@ class TrtRunner(Runner):
             raise SpecMismatch("{}: expected one static-shape input, found {}; export the ONNX "
                                "with a static shape".format(self.path, inputs + self._outputs))
         self._input = inputs[0]
-        if tuple(self._input.shape[2:]) != self.input_size:
+        size = graph_input_size(self.path, self.spec, np.dtype(self._input.dtype).name,
+                                self._input.shape)
+        if size != self.input_size:
             raise SpecMismatch("{}: engine input {} does not match the spec's size {}".format(
                 self.path, self._input.shape, self.input_size))
         self._classes, self._logits = _pick_outputs(self._outputs)

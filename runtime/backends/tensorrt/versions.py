@@ -16,6 +16,11 @@
 - ``PARSER_OPS``: the ONNX operators a TensorRT ONNX parser imports, per version.
 - ``DTYPE_NAMES``: ``trt.DataType`` member name -> numpy dtype name (``trt.nptype`` of 8.2-8.5.2
   uses ``np.bool``, which numpy 1.24-1.26 lack, so the project never calls it).
+- uint8 network inputs: ``DataType.UINT8`` and the ONNX parser's mapping of a UINT8 input
+  arrived in 8.5 (onnx-tensorrt release/8.5-GA ``convertDtype``; 8.2-GA has no UINT8 case, so
+  ``importInput`` fails with "Failed to convert ONNX date type to TensorRT data type."), and a
+  UINT8 tensor may only be cast to FLOAT/HALF (8.5-GA Cast importer): ``Capabilities.
+  has_uint8_input`` for a module, ``uint8_input_supported`` for a trtexec binary's version.
 """
 
 import re
@@ -23,7 +28,7 @@ import re
 __all__ = ["parse_version", "version_text", "Capabilities", "trtexec_flags",
            "trtexec_has_precision_flags", "trtexec_version_from_output", "decode_version_number",
            "calibration_cache_version", "ParserOps", "PARSER_OPS", "parser_ops", "DTYPE_NAMES",
-           "strongly_typed_flags"]
+           "strongly_typed_flags", "uint8_input_supported", "UINT8_INPUT_SINCE"]
 
 
 def parse_version(text):
@@ -84,6 +89,8 @@ class Capabilities(object):
                                and hasattr(module.IBuilderConfig, "int8_calibrator"))
         #: NetworkDefinitionCreationFlag.STRONGLY_TYPED (9.0+; ignored in 11: always on)
         self.has_strongly_typed_flag = hasattr(creation, "STRONGLY_TYPED")
+        #: DataType.UINT8 (8.5+): an ONNX with a uint8 input parses and runs
+        self.has_uint8_input = hasattr(module.DataType, "UINT8")
 
     @property
     def execute_path(self):
@@ -98,8 +105,17 @@ class Capabilities(object):
     def to_dict(self):
         names = ("has_tensor_api", "has_binding_api", "has_memory_pool", "has_serialized_build",
                  "needs_explicit_batch_flag", "has_precision_flags", "has_calibrator",
-                 "has_strongly_typed_flag")
+                 "has_strongly_typed_flag", "has_uint8_input")
         return dict((name, getattr(self, name)) for name in names)
+
+
+#: the first TensorRT whose ONNX parser takes a uint8 network input (onnx-tensorrt 8.5-GA)
+UINT8_INPUT_SINCE = (8, 5)
+
+
+def uint8_input_supported(version):
+    """True where a TensorRT (or trtexec binary) of ``version`` parses a uint8 ONNX input."""
+    return parse_version(version) >= UINT8_INPUT_SINCE
 
 
 # -- trtexec ----------------------------------------------------------------------------------

@@ -180,7 +180,7 @@ class _Builder(object):
             cache = None
         if cache:
             return 0
-        name, shape = network._inputs[0]
+        name, shape, dtype = network._inputs[0]
         if calibrator.get_batch_size() != shape[0]:
             _call("error", "calibration batch size differs from the network's")
             return None
@@ -189,7 +189,7 @@ class _Builder(object):
             pointers = calibrator.get_batch([name])
             if not pointers:
                 break
-            checksums.append(float(_device.read(pointers[0], shape, _np.float32).sum()))
+            checksums.append(float(_device.read(pointers[0], shape, dtype).sum()))
         if not checksums:
             _call("error", "calibration: no batches")
             return None
@@ -275,7 +275,12 @@ class _OnnxParser(object):
         supported = table.supported | table.experimental | ({"Xor"} if _V >= (8, 4) else set())
         for index, op in enumerate(sorted(info.op_types - supported)):
             self._error(index, op, "UNSUPPORTED_NODE: No importer registered for op: " + op)
-        network._inputs = [(i.name, tuple(i.shape)) for i in info.inputs]
+        for graph_input in info.inputs:  # as 8.2-GA importInput: convertDtype has no UINT8
+            if graph_input.dtype == "uint8" and _member("DataType", "UINT8") is None:
+                self._error(-1, "", "In node -1 (importInput): UNSUPPORTED_NODE: Assertion "
+                            "failed: convertDtype(onnxDtype.elem_type(), &trtDtype) && \"Failed "
+                            "to convert ONNX date type to TensorRT data type.\"")
+        network._inputs = [(i.name, tuple(i.shape), _np.dtype(i.dtype)) for i in info.inputs]
         network._qdq = info.precision == "int8"
         network._fp16 = info.precision == "fp16"
         network._onnx = bytes(model)
