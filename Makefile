@@ -8,4 +8,5 @@ test:
 test-all:
 	$(PY) -m pytest -m ""
 lint:
+	$(PY) -m pyflakes linknet_edge export runtime benchmarks
 	$(PY) -m vermin -t=3.6- --violations --no-tips --eval-annotations linknet_edge export runtime benchmarks

@@ -182,7 +182,6 @@ def _stage_table(size, medians):
 
 
 def _pipeline_rows(clip, models, frames, rounds, folder):
-    from linknet_edge.runtime.pipeline import OverlayOptions
     from .pipeline_fps import measure_pipeline_fps
     rows = []
     for label, model, overlay in models:

@@ -15,6 +15,7 @@ normalisation still in the graph), or, without the ``onnx`` package, a one-line 
 ``export --input raw``.
 """
 
+import importlib
 import logging
 import os
 
@@ -129,7 +130,7 @@ def adapt_input(onnx_path, info, has_uint8_input, source_sha, trt_words="this Te
         logger.info("%s: reusing %s, its raw-input form converted earlier", onnx_path, target)
         return target, read_onnx_info(target)
     try:
-        import onnx  # noqa: F401  (the conversion edits the graph with it)
+        importlib.import_module("onnx")  # the conversion edits the graph with it
     except ImportError as exc:
         raise EngineBuildError("{}; converting it to the float 0-255 input needs the onnx package "
                                "({}): export with `--input raw` on the workstation (the engine "

@@ -111,3 +111,11 @@ def test_output_options_work_before_and_after_the_verb(argv, quiet, verbose):
     from linknet_edge.cli import build_parser
     args = build_parser().parse_args(argv)
     assert (args.quiet, args.verbose, args.debug) == (quiet, verbose, False)
+
+
+def test_the_packages_have_no_unused_imports_or_undefined_names():
+    pytest.importorskip("pyflakes", reason="pyflakes is not installed (pip install -e .[dev])")
+    result = subprocess.run(
+        [sys.executable, "-m", "pyflakes", "linknet_edge", "export", "runtime", "benchmarks"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    assert result.returncode == 0, result.stdout
