@@ -27,9 +27,8 @@ def _cv2():
 #: halvings while the image is at least twice the target, each the 2x2 mean, which is what
 #: INTER_AREA gives there, then one INTER_LINEAR step of less than 2x)
 SHRINK_FILTERS = ("area", "linear", "halving")
-#: the default, for training and the runtime alike: with a checkpoint trained on INTER_AREA
-#: frames it scored 46.86 % mIoU on CamVid val (INTER_AREA 46.31, one INTER_LINEAR 45.14) and
-#: resized 720p and 1080p frames 8-10x faster than INTER_AREA (docs/runtime.md, "Host cost")
+#: the default, for training and the runtime alike: INTER_AREA's result where it matters (2x
+#: shrinks) at a fraction of its cost (figures: docs/runtime.md, "Host cost per frame")
 SHRINK_FILTER = "halving"
 
 
