@@ -176,6 +176,7 @@ def quantize_int8(onnx_path, out_path, calib, calib_count=32, spec=None, target=
         entry = quantized.metadata_props.add()
         entry.key, entry.value = TARGET_KEY, target
         onnx.save(quantized, tmp)
+    where = calib if isinstance(calib, str) else os.path.commonpath([str(p) for p in calib])
     logger.info("wrote INT8 %s for %s (%s calibration on %d images from %s)", out_path, target,
-                method, len(batch), calib)
+                method, len(batch), where)
     return out_path
