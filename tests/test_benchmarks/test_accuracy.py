@@ -188,3 +188,14 @@ def test_an_engine_is_its_own_only_variant_stand_in(tmp_path, camvid_checkpoint)
         rows = json.load(handle)["rows"]
     assert [(r["variant"], r["status"]) for r in rows] == [("tensorrt-fp16", "unavailable")]
     assert "TensorRT" in rows[0]["reason"]
+
+
+def test_accuracy_md_table_stays_a_table_with_long_reasons(accuracy_run):
+    """The TensorRT rows' reasons are cut at 200 characters inside a `pip install ...` span: the
+    Markdown cell closes it, so every row keeps its cells."""
+    from tests.test_benchmarks.markdown_table import check_table
+    with open(os.path.join(accuracy_run[1], "accuracy.md")) as handle:
+        rows = check_table(handle.read())
+    assert [row[0] for row in rows[2:]] == list(VARIANTS)
+    reasons = [row[-1] for row in rows[2:] if row[0].startswith("tensorrt")]
+    assert len(reasons) == 3 and all("TensorRT" in reason for reason in reasons)
