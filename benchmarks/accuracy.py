@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from linknet_edge.errors import AccuracyFloorError, BackendUnavailable, SpecMismatch
+from linknet_edge.progress import track
 from linknet_edge.runtime.environment import record_environment
 from linknet_edge.sizes import format_size
 
@@ -207,8 +208,7 @@ def measure_accuracy(model, labelled, size=None, backends=None, out_dir="bench-a
         "scored_at": "label resolution", "agreement_at": "network input resolution"}, peaks)
     counter = MacCounter()
     reference = None
-    for name in names:
-        logger.info("accuracy: %s", name)
+    for name in track(names, "bench accuracy", "variant", log=logger):
         row, predictor = _run_variant(name, builder, reader, size, limit, warmup,
                                       reference.maps if reference else None, counter,
                                       report.peak_gflops)

@@ -11,6 +11,7 @@ import logging
 import os
 
 from linknet_edge.errors import ExportError
+from linknet_edge.progress import Progress
 from linknet_edge.reports import Report
 from linknet_edge.tables import format_rows
 
@@ -64,9 +65,12 @@ def export_weights(checkpoint_path, output_path):
     if os.path.abspath(output_path) == os.path.abspath(checkpoint_path):
         raise ExportError("-o {}: give another file than the checkpoint itself".format(
             output_path))
-    checkpoint = load_checkpoint(checkpoint_path)
-    save_weights_only(checkpoint, output_path)
-    written = load_checkpoint(output_path)
+    with Progress(2, "export", log=logger) as progress:
+        progress.step("writing the weights of {}".format(checkpoint_path))
+        checkpoint = load_checkpoint(checkpoint_path)
+        save_weights_only(checkpoint, output_path)
+        progress.step("reloading {} to check it".format(output_path))
+        written = load_checkpoint(output_path)
     dropped = [name for name in ("optimizer", "scheduler") if getattr(checkpoint, name)]
     dropped += ["{} state".format(key) for key in checkpoint.extra if key not in written.extra]
     mismatched = sorted(k for k, v in checkpoint.state_dict.items()
