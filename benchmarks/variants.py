@@ -81,8 +81,8 @@ def select_variants(backends=None, reference=REFERENCE):
                 ", ".join(VARIANTS)))
         usable = [m for m in matches if m in derivable]
         if not usable:
-            raise LinkNetEdgeError("{!r}: {} cannot be made from a {} file; give the "
-                                   "{} it came from".format(
+            raise LinkNetEdgeError("{!r}: {} cannot be made from the {} model given; give "
+                                   "the {} it came from".format(
                                        text, ", ".join(matches), reference,
                                        "checkpoint" if reference == "onnxruntime-fp32"
                                        else "checkpoint or FP32 ONNX file"))

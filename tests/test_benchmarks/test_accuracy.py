@@ -164,8 +164,9 @@ def test_pytorch_cannot_be_asked_of_an_onnx_file(tmp_path, camvid_checkpoint, ca
     assert reference_variant(onnx_file) == "onnxruntime-fp32"
     assert select_variants(["onnxruntime"], "onnxruntime-fp32")[0] == "onnxruntime-fp32"
     assert select_variants(None, "onnxruntime-fp16") == ["onnxruntime-fp16"]
-    with pytest.raises(LinkNetEdgeError, match="pytorch-fp32 cannot be made from a "
-                                               "onnxruntime-fp32 file; give the checkpoint"):
+    with pytest.raises(LinkNetEdgeError, match="pytorch-fp32 cannot be made from the "
+                                               "onnxruntime-fp32 model given; give the "
+                                               "checkpoint"):
         select_variants(["pytorch"], "onnxruntime-fp32")
     code = main(["bench", "accuracy", onnx_file] + CAMVID + ["--size", "96x64", "--out",
                                                              str(tmp_path / "b")])
