@@ -1,10 +1,13 @@
-"""Accuracy and speed of every deployable form of a checkpoint, against PyTorch, on labelled frames.
+"""Accuracy and speed of every deployable form of a model file against it, on labelled frames.
 
-Exports what it needs (ONNX FP32/FP16/INT8, TensorRT engines where TensorRT is here), runs every
-variant over the same split with the project's own scoring loop (``evaluate_predictor``: frames
-resized to the network input, class maps resized back and scored at label resolution) and reports
-per variant: status, file size, mIoU, the mIoU change and pixel agreement against PyTorch FP32
-(class maps compared at network resolution), ms per frame (batch 1, inference only) and FPS.
+The model is a checkpoint (the reference is PyTorch FP32), an ONNX file or an engine (the
+reference is that file, scored torch-free: a Jetson scores its own engine). Exports what it
+needs (ONNX FP32/FP16/INT8, TensorRT engines where TensorRT is here; ``variants`` says which
+each file derives), runs every variant over the same split with the project's own scoring loop
+(``evaluate_predictor``: frames resized to the network input, class maps resized back and scored
+at label resolution) and reports per variant: status, file size, mIoU, the mIoU change and pixel
+agreement against the reference (class maps compared at network resolution), ms per frame
+(batch 1, inference only) and FPS.
 ``--min-miou`` / ``--max-miou-drop`` turn the table into a check (``check_accuracy_floors``).
 """
 
@@ -15,7 +18,8 @@ import time
 
 import numpy as np
 
-from linknet_edge.errors import AccuracyFloorError, BackendUnavailable
+from linknet_edge.errors import AccuracyFloorError, BackendUnavailable, SpecMismatch
+from linknet_edge.progress import track
 from linknet_edge.runtime.environment import record_environment
 from linknet_edge.sizes import format_size
 
@@ -23,7 +27,8 @@ from .macs import MacCounter
 from .peak import measure_peaks
 from .results import (FAILED, OK, UNAVAILABLE, BenchmarkReport, file_megabytes, one_line,
                       throughput, timing_stats)
-from .variants import REFERENCE, VariantBuilder, select_variants, split_variant
+from .variants import (REFERENCE, VariantBuilder, reference_variant, select_variants,
+                       split_variant)
 
 __all__ = ["AccuracyReport", "AccuracyFloors", "measure_accuracy", "check_accuracy_floors",
            "FAILED_VERIFICATION"]
@@ -64,7 +69,9 @@ class AccuracyReport(BenchmarkReport):
             delta = row.get("miou_delta")
             if max_drop is not None and delta is not None and -delta > max_drop:
                 lines.append("{}: loses {:.2f} points of mIoU against {}, more than "
-                             "--max-miou-drop {:g}".format(name, -delta, REFERENCE, max_drop))
+                             "--max-miou-drop {:g}".format(
+                                 name, -delta, self.settings.get("reference", REFERENCE),
+                                 max_drop))
         return lines
 
 
@@ -138,7 +145,7 @@ def _run_variant(name, builder, reader, size, limit, warmup, reference_maps, cou
         warm = runner.prepare([np.zeros(input_size + (3,), dtype=np.uint8)], input_size)
         for _ in range(warmup):
             runner.run(warm)
-        predictor = _TimedPredictor(runner, reference_maps, keep=name == REFERENCE)
+        predictor = _TimedPredictor(runner, reference_maps, keep=name == builder.reference)
         matrix = evaluate_predictor(predictor, reader, runner.spec, batch_size=1, limit=limit,
                                     input_size=input_size, prepare=runner.prepare)
     except Exception as exc:  # same: one failing backend must not stop the benchmark
@@ -157,45 +164,59 @@ def _run_variant(name, builder, reader, size, limit, warmup, reference_maps, cou
 
 class AccuracyFloors(collections.namedtuple("AccuracyFloors", "min_miou max_miou_drop")):
     """``min_miou``: every variant's mIoU must reach it (percent); ``max_miou_drop``: no variant
-    may lose more mIoU points than this against PyTorch FP32. None: no floor."""
+    may lose more mIoU points than this against the reference. None: no floor."""
 
     def __new__(cls, min_miou=None, max_miou_drop=None):
         return super(AccuracyFloors, cls).__new__(cls, min_miou, max_miou_drop)
 
 
-def measure_accuracy(checkpoint, labelled, size=None, backends=None, out_dir="bench-accuracy",
-                     floors=None, warmup=2, calib_count=32, peak_seconds=1.0):
-    """Export, run and score every variant of ``checkpoint`` on ``labelled`` (a
-    ``linknet_edge.data.LabelledSplit``); returns an ``AccuracyReport``.
+def _check_size(model, size):
+    """An ONNX file or engine runs only at its own size: refuse another up front."""
+    from linknet_edge.export.deploy.artifact import read_artifact
+    own = tuple(read_artifact(model).spec.input_size)
+    if tuple(size) != own:
+        raise SpecMismatch("{} runs at {} only; drop --size, or give the checkpoint to export "
+                           "it at {}".format(model, format_size(*own), format_size(*size)))
 
-    ``size`` = (H, W) network input (default: the checkpoint's); ``backends``: backend or
-    variant names (see ``variants.select_variants``); exported files go to ``out_dir/models``.
-    ``floors`` (``AccuracyFloors``) are recorded for ``check_accuracy_floors`` to apply.
+
+def measure_accuracy(model, labelled, size=None, backends=None, out_dir="bench-accuracy",
+                     floors=None, warmup=2, calib_count=32, peak_seconds=1.0):
+    """Make, run and score every variant of ``model`` (a ``.pt`` checkpoint, ``.onnx`` file or
+    ``.engine``) on ``labelled`` (a ``linknet_edge.data.LabelledSplit``); returns an
+    ``AccuracyReport`` whose first row is ``model`` itself, the reference.
+
+    ``size`` = (H, W) network input (default: the model's; only a checkpoint takes another);
+    ``backends``: backend or variant names (see ``variants.select_variants``); exported files go
+    to ``out_dir/models``. ``floors`` (``AccuracyFloors``) are recorded for
+    ``check_accuracy_floors`` to apply.
     """
     floors = floors or AccuracyFloors()
     kind, root, split, limit = labelled
-    names = select_variants(backends)
+    names = select_variants(backends, reference_variant(model))
+    if size is not None and names[0] != REFERENCE:
+        _check_size(model, size)
     reader = labelled.open()
-    builder = VariantBuilder(checkpoint, os.path.join(out_dir, "models"), size,
+    builder = VariantBuilder(model, os.path.join(out_dir, "models"), size,
                              _calibration_images(kind, root, split, calib_count), calib_count)
     from linknet_edge.runtime.backends import is_available
-    peaks = measure_peaks(with_torch=is_available("pytorch"), seconds=peak_seconds)
+    peaks = measure_peaks(with_torch=any(split_variant(n)[0] == "pytorch" for n in names)
+                          and is_available("pytorch"), seconds=peak_seconds)
     report = AccuracyReport([], record_environment(), {
-        "checkpoint": str(checkpoint), "dataset": kind, "root": str(root),
+        "model": str(model), "reference": builder.reference, "dataset": kind, "root": str(root),
         "split": split, "size": format_size(*size) if size else None, "limit": limit,
         "variants": names, "min_miou": floors.min_miou, "max_miou_drop": floors.max_miou_drop,
         "scored_at": "label resolution", "agreement_at": "network input resolution"}, peaks)
     counter = MacCounter()
     reference = None
-    for name in names:
-        logger.info("accuracy: %s", name)
+    for name in track(names, "bench accuracy", "variant", log=logger):
         row, predictor = _run_variant(name, builder, reader, size, limit, warmup,
                                       reference.maps if reference else None, counter,
                                       report.peak_gflops)
-        if name == REFERENCE and row["status"] == OK:
+        if name == builder.reference and row["status"] == OK:
             reference = predictor
             reference_miou = row["miou"]
-        if row.get("miou") is not None and reference is not None and name != REFERENCE:
+        if row.get("miou") is not None and reference is not None and \
+                name != builder.reference:
             row["miou_delta"] = row["miou"] - reference_miou
         report.rows.append(row)
     _speedups(report.rows)

@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from linknet_edge.errors import BackendUnavailable
+from linknet_edge.progress import track
 from linknet_edge.runtime.environment import record_environment
 from linknet_edge.sizes import format_size
 
@@ -113,7 +114,7 @@ def _bench_file(path, label, options, sizes, batch, warmup, iters, counter, peak
         return [dict(base, status=FAILED, reason=one_line(exc))]
     try:
         sizes = sizes or [runner.input_size]
-        logger.info("timing %s on %s (%s, %s)", path, runner.name, runner.precision,
+        logger.debug("timing %s on %s (%s, %s)", path, runner.name, runner.precision,
                     ", ".join(format_size(*s) for s in sizes))
         return [_time_size(runner, path, size, batch, warmup, iters, counter, peak_gflops,
                            dict(base)) for size in sizes]
@@ -161,7 +162,9 @@ def measure_latency(model_paths, sizes=None, batch=1, warmup=10, iters=50, backe
         "warmup": warmup, "iters": iters, "backends": list(backends) if backends else None},
         peaks)
     counter = MacCounter()
-    for path, label, options in plan:
+    for path, label, options in track(plan, "bench latency", "model", log=logger,
+                                      label=lambda step: "{} on {}".format(
+                                          os.path.basename(str(step[0])), step[1] or "-")):
         if label is None:
             report.rows.append({"model": os.path.basename(str(path)), "path": str(path),
                                 "batch": batch, "status": UNAVAILABLE, "reason": options})

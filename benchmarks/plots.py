@@ -1,5 +1,8 @@
 """PNG plots of benchmark reports: latency per backend, FPS against input size, accuracy vs speed.
 
+FPS against input size needs two sizes or more; with one the report gets ``<kind>_fps.png``, a
+bar per model, backend and precision at that size, instead of a line plot of single points.
+
 matplotlib is imported inside ``draw_plots`` with the Agg backend (no display needed, works over
 SSH on a Jetson); without matplotlib the plots are skipped with a log line.
 """
@@ -11,7 +14,7 @@ __all__ = ["draw_plots", "PLOTS"]
 
 logger = logging.getLogger(__name__)
 
-#: report kind -> plots drawn for it
+#: report kind -> plots drawn for it ("fps_vs_size" becomes "fps" when the rows have one size)
 PLOTS = {"latency": ("latency", "fps_vs_size"), "accuracy": ("latency", "accuracy_vs_speed")}
 
 
@@ -43,12 +46,34 @@ def _plot_latency(plt, rows, path, title):
     plt.close(fig)
 
 
+def _series_label(row):
+    return " ".join(str(p) for p in (row.get("model"), row.get("backend"), row.get("precision"),
+                                     "batch {}".format(row["batch"])))
+
+
+def _plot_fps(plt, rows, path, title):
+    labels = [_series_label(r) for r in rows]
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(rows) + 1.5))
+    positions = list(range(len(rows)))
+    bars = ax.barh(positions, [r["fps"] for r in rows], color="#55a868")
+    for bar, row in zip(bars, rows):
+        ax.annotate("{:.1f}".format(row["fps"]), (bar.get_width(), bar.get_y() +
+                                                  bar.get_height() / 2),
+                    textcoords="offset points", xytext=(3, 0), va="center", fontsize=8)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("FPS at {}".format(rows[0]["size"]))
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def _plot_fps_vs_size(plt, rows, path, title):
     series = {}
     for row in rows:
-        key = " ".join(str(p) for p in (row.get("model"), row.get("backend"),
-                                        row.get("precision"), "batch {}".format(row["batch"])))
-        series.setdefault(key, []).append((_area(row["size"]) / 1e6, row["fps"], row["size"]))
+        series.setdefault(_series_label(row), []).append((_area(row["size"]) / 1e6, row["fps"], row["size"]))
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for key, points in sorted(series.items()):
         points.sort()
@@ -82,6 +107,7 @@ def _plot_accuracy_vs_speed(plt, rows, path, title):
 
 
 _DRAW = {"latency": (_plot_latency, "latency per backend"),
+         "fps": (_plot_fps, "FPS per backend"),
          "fps_vs_size": (_plot_fps_vs_size, "FPS against input size"),
          "accuracy_vs_speed": (_plot_accuracy_vs_speed, "accuracy against speed")}
 
@@ -100,7 +126,10 @@ def draw_plots(report, out_dir):
         logger.warning("matplotlib is not installed: no plots (pip install matplotlib)")
         return []
     paths = []
+    one_size = len(set(r.get("size") for r in rows)) == 1
     for name in PLOTS.get(report.kind, ("latency",)):
+        if name == "fps_vs_size" and one_size:
+            name = "fps"
         draw, title = _DRAW[name]
         path = os.path.join(out_dir, "{}_{}.png".format(report.kind, name))
         draw(plt, rows, path, "{} ({})".format(title, report.kind))

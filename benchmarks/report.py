@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 #: column -> (header, format); percent formats take fractions.
 _FORMATS = {
-    "mean_ms": ("ms", "{:.2f}"), "std_ms": ("std ms", "{:.2f}"), "min_ms": ("min ms", "{:.2f}"),
+    "mean_ms": ("mean ms", "{:.2f}"), "std_ms": ("std ms", "{:.2f}"),
+    "min_ms": ("min ms", "{:.2f}"),
     "p50_ms": ("p50 ms", "{:.2f}"), "p90_ms": ("p90 ms", "{:.2f}"),
     "p99_ms": ("p99 ms", "{:.2f}"), "fps": ("FPS", "{:.1f}"), "gmacs": ("GMACs", "{:.2f}"),
     "gflops": ("GFLOP/s", "{:.1f}"), "peak_share": ("of peak", "{:.0%}"),
@@ -33,8 +34,8 @@ _FORMATS = {
 }
 #: columns shown on the terminal and in Markdown, per report kind (files keep them all).
 SUMMARY_COLUMNS = {
-    "latency": ("model", "backend", "precision", "size", "batch", "status", "mean_ms", "p90_ms",
-                "fps", "gflops", "peak_share", "power_w", "fps_per_w", "reason"),
+    "latency": ("model", "backend", "precision", "size", "batch", "status", "mean_ms", "p50_ms",
+                "p90_ms", "p99_ms", "fps", "gflops", "peak_share", "power_w", "fps_per_w", "reason"),
     "accuracy": ("variant", "status", "file_mb", "miou", "miou_delta", "agreement", "mean_ms",
                  "fps", "speedup", "gflops", "peak_share", "reason"),
 }
@@ -151,10 +152,17 @@ def format_markdown(report, title=None):
     lines.append("| " + " | ".join(_header(c) for c in columns) + " |")
     lines.append("|" + "|".join("---:" if _numeric(c) else "---" for c in columns) + "|")
     for row in report.rows:
-        cells = [format_value(c, row.get(c)).replace("|", "\\|") for c in columns]
+        cells = [_markdown_cell(format_value(c, row.get(c))) for c in columns]
         lines.append("| " + " | ".join(cells) + " |")
     notes = _over_peak_note(report)
     return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+
+
+def _markdown_cell(text):
+    """A table cell: one line, pipes escaped, and a code span cut open by the one-line cap of a
+    reason (``first_line``) closed, so the rest of the row does not render as code."""
+    text = " ".join(text.split()).replace("|", "\\|")
+    return text + "`" if text.count("`") % 2 else text
 
 
 def _json_ready(value):

@@ -19,6 +19,7 @@ from linknet_edge import __version__
 from linknet_edge.atomic import atomic_path
 from linknet_edge.errors import ExportError, first_line
 from linknet_edge.onnx_file import ONNX_SPEC_KEY
+from linknet_edge.progress import Progress
 from linknet_edge.reports import Report
 from linknet_edge.runtime.backends.tensorrt.versions import parser_ops
 from linknet_edge.sizes import check_size, format_size
@@ -175,21 +176,25 @@ def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
     outputs = ("logits", "classes") if argmax else ("logits",)
     net = _class_map_model(model) if argmax else model
     dummy = torch.zeros((batch, 3) + tuple(spec.input_size), dtype=torch.float32)
-    try:
-        with atomic_path(output_path) as tmp:
-            _torch_export(net, dummy, tmp, opset, outputs, dynamic_batch)
-            spec = _finish(tmp, spec, input_form)
-    except RuntimeError as exc:  # torch.onnx's exporter errors derive from RuntimeError
-        raise ExportError("{}: ONNX export failed: {}".format(
-            checkpoint_path, first_line(exc)))
-    from linknet_edge.preprocessing import batch_shape
-    shape = "({})".format(", ".join(str(d) for d in batch_shape(
-        spec, "N" if dynamic_batch else batch)))
-    logger.info("wrote %s (%s, opset %d, %s, %s input)", output_path, spec.arch, opset,
-                format_size(*spec.input_size), spec.input_form)
-    report = ExportReport(output_path, spec, opset, shape, outputs)
-    if verify:
-        from .verify import verify_onnx
-        report.verification = verify_onnx(output_path, checkpoint_path, images=images,
-                                          require_trt82=not force_opset)
+    with Progress(2 if verify else 1, "export", log=logger) as progress:
+        progress.step("tracing {} to ONNX opset {}".format(spec.arch, opset))
+        try:
+            with atomic_path(output_path) as tmp:
+                _torch_export(net, dummy, tmp, opset, outputs, dynamic_batch)
+                spec = _finish(tmp, spec, input_form)
+        except RuntimeError as exc:  # torch.onnx's exporter errors derive from RuntimeError
+            raise ExportError("{}: ONNX export failed: {}".format(
+                checkpoint_path, first_line(exc)))
+        from linknet_edge.preprocessing import batch_shape
+        shape = "({})".format(", ".join(str(d) for d in batch_shape(
+            spec, "N" if dynamic_batch else batch)))
+        logger.info("wrote %s (%s, opset %d, %s, %s input)", output_path, spec.arch, opset,
+                    format_size(*spec.input_size), spec.input_form)
+        report = ExportReport(output_path, spec, opset, shape, outputs)
+        if verify:
+            progress.step("verifying: ONNX checker, ONNX Runtime against PyTorch, TensorRT 8.2 "
+                          "ops")
+            from .verify import verify_onnx
+            report.verification = verify_onnx(output_path, checkpoint_path, images=images,
+                                              require_trt82=not force_opset)
     return report

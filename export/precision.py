@@ -11,6 +11,7 @@ import numpy as np
 
 from linknet_edge.errors import ExportError, SpecMismatch
 from linknet_edge.preprocessing import prepare_batch
+from linknet_edge.progress import Progress
 from linknet_edge.reports import Report
 from linknet_edge.runtime.backends import load_model
 from linknet_edge.tables import format_rows
@@ -163,14 +164,21 @@ def convert_precision(onnx_path, out_path, precision, calib=None, calib_count=32
     ``calib`` images, else synthetic street frames). ``labelled`` = (dataset kind, root, split)
     adds the mIoU of both files on ``label_count`` frames.
     """
-    if precision == "fp16":
-        from .fp16 import convert_fp16
-        convert_fp16(onnx_path, out_path)
-    elif precision == "int8":
-        from .quantize import quantize_int8
-        quantize_int8(onnx_path, out_path, calib, calib_count, target=target, method=method)
-    else:
+    if precision not in PRECISIONS:
         raise ExportError("unknown precision {!r}; choose from {}".format(
             precision, ", ".join(PRECISIONS)))
-    return compare_precision(onnx_path, out_path, precision, calib if images is None else images,
-                             count, labelled, label_count, min_agreement)
+    with Progress(2, "quantize", log=logger) as progress:
+        if precision == "fp16":
+            progress.step("converting to FP16")
+            from .fp16 import convert_fp16
+            convert_fp16(onnx_path, out_path)
+        else:
+            progress.step("calibrating INT8 ({}, {}) on {} images".format(target, method,
+                                                                        calib_count))
+            from .quantize import quantize_int8
+            quantize_int8(onnx_path, out_path, calib, calib_count, target=target, method=method)
+        progress.step("comparing with FP32 on {} images{}".format(
+            count, " and {} labelled frames".format(label_count) if labelled else ""))
+        return compare_precision(onnx_path, out_path, precision,
+                                 calib if images is None else images, count, labelled,
+                                 label_count, min_agreement)

@@ -13,13 +13,13 @@ official protocol).
 """
 
 import logging
-import sys
 
 import numpy as np
 
 from .errors import SpecMismatch
 from .metrics import CITYSCAPES_REFERENCE_AREA, ConfusionMatrix
 from .preprocessing import resize_labels, to_network_input
+from .progress import open_bar
 
 __all__ = ["evaluate_predictor", "check_dataset_classes"]
 
@@ -33,14 +33,6 @@ def check_dataset_classes(reader, spec, what):
                            .format(what, spec.num_classes, ", ".join(spec.class_names[:3]),
                                    reader.kind, reader.root, len(reader.class_names),
                                    ", ".join(reader.class_names[:3])))
-
-
-def _progress(total):
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, unit="frame", desc="evaluate", disable=not sys.stderr.isatty())
 
 
 def evaluate_predictor(predict, reader, spec, batch_size=4, limit=None, input_size=None,
@@ -57,7 +49,7 @@ def evaluate_predictor(predict, reader, spec, batch_size=4, limit=None, input_si
     matrix = ConfusionMatrix(
         spec.num_classes, reader.ignore_index, class_names=spec.class_names,
         reference_area=CITYSCAPES_REFERENCE_AREA if reader.kind == "cityscapes" else None)
-    bar = _progress(count)
+    bar = open_bar(count, "evaluate", "frame")
     try:
         for start in range(0, count, batch_size):
             frames = [reader.read(i) for i in range(start, min(start + batch_size, count))]

@@ -36,12 +36,14 @@ class StreamOptions(object):
     """How frames flow: ``batch`` frames per inference call (None: one per input), stop each
     input after ``max_frames`` (None: at its end), a log line every ``log_every`` seconds
     (None: never), ``batch_wait`` seconds a batch waits for a live input's frame once it holds
-    another's."""
+    another's; ``smooth``: class maps from the logits resized bilinearly to frame size (smooth
+    boundaries, more host time per frame) instead of nearest-neighbour."""
 
-    def __init__(self, batch=None, max_frames=None, log_every=5.0, batch_wait=BATCH_WAIT_S):
+    def __init__(self, batch=None, max_frames=None, log_every=5.0, batch_wait=BATCH_WAIT_S,
+                 smooth=False):
         self.batch = None if batch is None else int(batch)
         self.max_frames, self.log_every = max_frames, log_every
-        self.batch_wait = float(batch_wait)
+        self.batch_wait, self.smooth = float(batch_wait), bool(smooth)
 
 
 @contextlib.contextmanager
@@ -97,7 +99,8 @@ def run_pipeline(model, inputs, outputs="none", overlay=None, stream=None, model
             frames = FrameStream(sources, runner, stream_options.batch,
                                  stream_options.max_frames, _renders(sinks, runner.spec, overlay),
                                  stop, log_every=stream_options.log_every,
-                                 batch_wait=stream_options.batch_wait)
+                                 batch_wait=stream_options.batch_wait,
+                                 smooth=stream_options.smooth)
             with _stop_on_signals(stop, caught):
                 for item in frames:
                     start = time.perf_counter()

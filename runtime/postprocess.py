@@ -2,7 +2,9 @@
 
 Frames are HWC uint8 BGR (as OpenCV reads them); the spec's colours are RGB. A class map comes
 from the network at its input size as int32 and goes back to the frame's size once, as uint8,
-with nearest neighbour only (a class is never blended or invented). Colouring is one lookup
+with nearest neighbour (a class is never blended or invented), or, opt-in (``run --smooth``),
+as the argmax of the logits resized bilinearly (``logits_to_frame``: smooth boundaries instead
+of the staircase of network pixels). Colouring is one lookup
 table pass (``cv2.applyColorMap`` with the spec's palette), the overlay one blend
 (``cv2.addWeighted``), and the legend a patch rendered once per spec and size and pasted: its
 box lists every class, absent ones dimmed, so it keeps its size from frame to frame.
@@ -15,7 +17,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["labels_to_frame", "palette_bgr", "colorize", "draw_overlay", "draw_legend",
+__all__ = ["labels_to_frame", "logits_to_frame", "palette_bgr", "colorize", "draw_overlay", "draw_legend",
            "OverlayRenderer"]
 
 #: colour of class indices outside the spec (void, or a model with more outputs)
@@ -42,6 +44,21 @@ def labels_to_frame(classes, frame_shape):
     if index.shape[:2] == (height, width):
         return index
     return cv2.resize(index, (width, height), interpolation=cv2.INTER_NEAREST)
+
+
+def logits_to_frame(logits, frame_shape):
+    """(C, h, w) logits at network size -> the (H, W) class map at a frame's (H, W), as the
+    argmax of the logits resized bilinearly: boundaries follow the logits instead of the
+    network's pixel grid. Costs C resized planes per frame (docs/runtime.md, "Smooth
+    boundaries")."""
+    import cv2
+    logits = np.asarray(logits, dtype=np.float32)
+    channels = logits.shape[0]
+    height, width = frame_shape[:2]
+    hwc = np.ascontiguousarray(logits.transpose(1, 2, 0))
+    if hwc.shape[:2] != (height, width):
+        hwc = cv2.resize(hwc, (width, height), interpolation=cv2.INTER_LINEAR)
+    return labels_to_frame(hwc.reshape(height, width, channels).argmax(axis=2), frame_shape)
 
 
 def palette_bgr(spec):

@@ -21,7 +21,7 @@ import threading
 import time
 
 from .batching import BatchGatherer
-from .postprocess import labels_to_frame
+from .postprocess import labels_to_frame, logits_to_frame
 from .queues import ABORTED, END, FrameQueue
 from .timings import PipelineTimings
 
@@ -69,16 +69,19 @@ class FrameStream(object):
     call (default one per source), shared out over the sources; ``batch_wait``: seconds a batch
     waits for a live source once it holds a frame. ``max_frames`` applies to each source.
     ``render``: a function (frame, classes, network_classes) -> overlay, or a list of them
-    (None: no overlay), one per source. A failing source ends its stream after the frames already captured; the
+    (None: no overlay), one per source. ``smooth``: class maps from the logits resized
+    bilinearly to frame size (``logits_to_frame``; the model must output logits) instead of the
+    network's class map resized nearest. A failing source ends its stream after the frames already captured; the
     error is raised when iteration ends. Setting ``stop_event`` ends capture and drains the
     rest. Call ``done(item)`` for each frame consumed, so ``timings`` counts it.
     """
 
     def __init__(self, sources, runner, batch=None, max_frames=None, render=None,
-                 stop_event=None, depth=2, log_every=5.0, batch_wait=BATCH_WAIT_S):
+                 stop_event=None, depth=2, log_every=5.0, batch_wait=BATCH_WAIT_S,
+                 smooth=False):
         sources = list(sources) if isinstance(sources, (list, tuple)) else [sources]
         renders = render if isinstance(render, (list, tuple)) else [render] * len(sources)
-        self.runner, self.max_frames = runner, max_frames
+        self.runner, self.max_frames, self.smooth = runner, max_frames, bool(smooth)
         self.lanes = [_Lane(n, s, max(1, int(depth)), r)
                       for n, (s, r) in enumerate(zip(sources, renders))]
         self.batch = max(1, int(batch or len(self.lanes)))
@@ -201,7 +204,7 @@ class FrameStream(object):
                 break
             items, batch = got
             start = time.perf_counter()
-            classes = self.runner.run(batch)
+            classes = (self.runner.run_logits if self.smooth else self.runner.run)(batch)
             ms = ms_since(start, len(items))
             for item, item_classes in zip(items, classes):
                 item.timings["infer"] = ms
@@ -219,9 +222,14 @@ class FrameStream(object):
                 break
             for item in items:
                 start = time.perf_counter()
-                network_classes = item.classes
-                item.classes = labels_to_frame(network_classes, item.frame.shape)
                 render = self.lanes[item.stream].render
+                if self.smooth:
+                    logits = item.classes
+                    item.classes = logits_to_frame(logits, item.frame.shape)
+                    network_classes = None if render is None else logits.argmax(axis=0)
+                else:
+                    network_classes = item.classes
+                    item.classes = labels_to_frame(network_classes, item.frame.shape)
                 if render is not None:
                     item.overlay = render(item.frame, item.classes, network_classes)
                 item.timings["postprocess"] = ms_since(start)

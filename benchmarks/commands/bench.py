@@ -28,19 +28,23 @@ def _add_latency(commands):
 
 def _add_accuracy(commands):
     parser = add_verb(commands, "accuracy", "mIoU, agreement and speed of every backend and "
-                      "precision against PyTorch", [
+                      "precision against the given model file", [
                           "linknet-edge bench accuracy best.pt --dataset camvid --data-root "
                           "data/CamVid --split val --size 480x352",
                           "linknet-edge bench accuracy best.pt --dataset camvid --data-root "
                           "data/CamVid --backends onnxruntime --max-miou-drop 1",
+                          "linknet-edge bench accuracy model_fp16.engine --dataset camvid "
+                          "--data-root data/CamVid   # on the Jetson, no torch",
                       ])
-    add_labelled_split(parser)
+    add_labelled_split(parser, "model", ".pt checkpoint (reference: PyTorch FP32), .onnx file "
+                                        "or .engine (reference: that file, torch-free)")
     parser.add_argument("--size", type=size_type, default=None, metavar="WxH",
-                        help="network input size to export and run at (default: the model's)")
+                        help="network input size to export and run at (default: the model's; "
+                             "a checkpoint only)")
     parser.add_argument("--backends", nargs="+", default=None, metavar="NAME",
                         help="backends (pytorch, onnxruntime, tensorrt) or variants "
-                             "(onnxruntime-int8, ...); default: all; PyTorch FP32 always runs "
-                             "as the reference")
+                             "(onnxruntime-int8, ...); default: all the model file derives; "
+                             "the file itself always runs as the reference")
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="first N frames")
     parser.add_argument("--calib-count", type=int, default=32, metavar="N",
                         help="INT8 calibration images, spread over the train split (default 32)")
@@ -48,7 +52,7 @@ def _add_accuracy(commands):
                         help="fail (exit 1) if any variant's mIoU is below this, in percent")
     parser.add_argument("--max-miou-drop", type=float, default=None, metavar="POINTS",
                         help="fail (exit 1) if any variant loses more mIoU points than this "
-                             "against PyTorch FP32")
+                             "against the reference (the given file)")
     parser.add_argument("--out", default="bench-results", metavar="DIR",
                         help="folder for the exported models, accuracy.json/.csv/.md and plots")
 
@@ -76,7 +80,7 @@ def run(args):
                                  warmup=args.warmup, iters=args.iters, backends=args.backend)
     elif args.bench_command == "accuracy":
         report = measure_accuracy(
-            args.checkpoint, LabelledSplit(args.dataset, args.data_root, args.split, args.limit),
+            args.model, LabelledSplit(args.dataset, args.data_root, args.split, args.limit),
             size=args.size, backends=args.backends, out_dir=args.out,
             floors=AccuracyFloors(args.min_miou, args.max_miou_drop),
             calib_count=args.calib_count)

@@ -1,17 +1,32 @@
-"""``linknet-edge export``: checkpoint -> ONNX (spec inside), verified against PyTorch."""
+"""``linknet-edge export``: checkpoint -> ONNX (spec inside), verified against PyTorch; or
+``--format pt``: the weights-only checkpoint to ship."""
 
 from linknet_edge.arguments import add_verb
 from linknet_edge.reports import show_report
 
+#: (dest, option, default) of the options that only shape an ONNX file (``--format pt``
+#: refuses them)
+_ONNX_ONLY = (("size", "--size", None), ("opset", "--opset", 13),
+              ("force_opset", "--force-opset", False), ("argmax", "--argmax", False),
+              ("input_form", "--input", "uint8"), ("dynamic_batch", "--dynamic-batch", False),
+              ("batch", "--batch", 1), ("no_verify", "--no-verify", False),
+              ("images", "--images", None))
+
 
 def add_parser(subparsers):
-    parser = add_verb(subparsers, "export", "export a checkpoint to ONNX and verify it", [
+    parser = add_verb(subparsers, "export", "export a checkpoint to ONNX and verify it (or "
+                      "--format pt: its weights only)", [
         "linknet-edge export runs/camvid/best.pt -o linknet.onnx --images data/camvid/val",
         "linknet-edge export best.pt -o linknet.onnx --size 480x352 --opset 11 --argmax",
         "linknet-edge export best.pt -o linknet_dyn.onnx --dynamic-batch --no-verify",
-        "linknet-edge export best.pt -o linknet_raw.onnx --input raw   # TensorRT 8.2, DeepStream"])
+        "linknet-edge export best.pt -o linknet_raw.onnx --input raw   # TensorRT 8.2, DeepStream",
+        "linknet-edge export best.pt -o linknet_weights.pt --format pt   # weights only, 1/3 size"])
     parser.add_argument("checkpoint", help="checkpoint (.pt) written by train or import")
-    parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
+    parser.add_argument("-o", "--output", required=True, help="ONNX file (or .pt) to write")
+    parser.add_argument("--format", dest="format", choices=("onnx", "pt"), default="onnx",
+                        help="onnx (default) or pt: a weights-only checkpoint (spec and weights, "
+                             "no optimizer state; loads wherever a checkpoint does, except "
+                             "train --resume)")
     parser.add_argument("--size", metavar="WxH",
                         help="input WxH, multiples of 32 (default: the spec's size)")
     parser.add_argument("--opset", type=int, default=13,
@@ -39,8 +54,24 @@ def add_parser(subparsers):
     return parser
 
 
+def _check_format(args):
+    from linknet_edge.errors import ExportError
+    if args.format == "pt":
+        given = [flag for dest, flag, default in _ONNX_ONLY if getattr(args, dest) != default]
+        if given:
+            raise ExportError("--format pt writes weights only; {} shape{} an ONNX file".format(
+                ", ".join(given), "s" if len(given) == 1 else ""))
+    elif args.output.lower().endswith((".pt", ".pth")):
+        raise ExportError("-o {}: an ONNX file would be written there; give --format pt for a "
+                          "weights-only checkpoint, or an .onnx name".format(args.output))
+
+
 def run(args):
     from linknet_edge.sizes import parse_size
+    _check_format(args)
+    if args.format == "pt":
+        from ..weights import export_weights
+        return show_report(export_weights(args.checkpoint, args.output))
     from ..onnx import export_onnx
     report = export_onnx(args.checkpoint, args.output,
                          size=parse_size(args.size) if args.size else None, opset=args.opset,

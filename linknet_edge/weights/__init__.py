@@ -6,10 +6,10 @@ restricted unpickler on every torch version. ``importers``: e-Lab pytorch-linkne
 """
 
 from .checkpoint import (HAS_WEIGHTS_ONLY, Checkpoint, load_checkpoint, load_model, load_weights,
-                         save_checkpoint, torch_load)
+                         save_checkpoint, save_weights_only, torch_load)
 from .importers import (convert_elab_state_dict, import_elab_checkpoint, load_encoder_weights,
                         read_foreign_checkpoint)
 
-__all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint", "load_model", "load_weights",
+__all__ = ["Checkpoint", "save_checkpoint", "save_weights_only", "load_checkpoint", "load_model", "load_weights",
            "torch_load", "HAS_WEIGHTS_ONLY", "import_elab_checkpoint", "convert_elab_state_dict",
            "load_encoder_weights", "read_foreign_checkpoint"]

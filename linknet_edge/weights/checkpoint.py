@@ -5,6 +5,10 @@ Format (a plain dict, loadable with ``torch.load(weights_only=True)``)::
     {"format": "linknet-edge-checkpoint", "format_version": 1, "spec": {...},
      "state_dict": {...}, "optimizer": {...} | None, "scheduler": {...} | None,
      "epoch": int | None, "metrics": {...}, "extra": {...}}
+
+A weights-only file (``save_weights_only``; ``linknet-edge export --format pt``) is the same
+format without the optimizer, scheduler and RNG state: a third of the size with Adam, loadable
+everywhere a checkpoint is, except ``train --resume``.
 """
 
 import os
@@ -17,11 +21,13 @@ from ..errors import CheckpointError, SpecError, SpecMismatch, first_line
 from ..model import model_from_spec
 from ..spec import ModelSpec
 
-__all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint", "load_model", "load_weights",
-           "torch_load", "HAS_WEIGHTS_ONLY"]
+__all__ = ["Checkpoint", "save_checkpoint", "save_weights_only", "load_checkpoint", "load_model",
+           "load_weights", "torch_load", "HAS_WEIGHTS_ONLY"]
 
 FORMAT = "linknet-edge-checkpoint"
 FORMAT_VERSION = 1
+#: ``extra`` entries only an exact resume reads (a weights-only file drops them)
+_RESUME_ONLY = ("rng", "scaler")
 
 
 class Checkpoint(object):
@@ -84,10 +90,22 @@ def save_checkpoint(path, model, spec, optimizer=None, scheduler=None, epoch=Non
     """Write a checkpoint atomically. ``model`` may be wrapped in DistributedDataParallel."""
     model = getattr(model, "module", model)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    return _write(path, spec, state, _state(optimizer), _state(scheduler), epoch, metrics, extra)
+
+
+def save_weights_only(checkpoint, path):
+    """Write a loaded ``Checkpoint``'s spec, weights, epoch and metrics (no optimizer, scheduler
+    or RNG state) atomically to ``path``."""
+    extra = dict((k, v) for k, v in checkpoint.extra.items() if k not in _RESUME_ONLY)
+    return _write(path, checkpoint.spec, checkpoint.state_dict, None, None, checkpoint.epoch,
+                  checkpoint.metrics, extra)
+
+
+def _write(path, spec, state, optimizer, scheduler, epoch, metrics, extra):
     with atomic_path(path) as tmp:
         torch.save({
             "format": FORMAT, "format_version": FORMAT_VERSION, "spec": spec.to_dict(),
-            "state_dict": state, "optimizer": _state(optimizer), "scheduler": _state(scheduler),
+            "state_dict": state, "optimizer": optimizer, "scheduler": scheduler,
             "epoch": epoch, "metrics": dict(metrics or {}), "extra": dict(extra or {}),
         }, tmp)
     return path

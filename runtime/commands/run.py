@@ -59,6 +59,10 @@ def add_parser(subparsers):
     parser.add_argument("--overlay-size", choices=("frame", "network"), default="frame",
                         help="overlays at the frame's size, or at the network's (less host "
                              "work per frame: for a Jetson's CPU) [frame]")
+    parser.add_argument("--smooth", action="store_true",
+                        help="class boundaries from the logits resized bilinearly to frame size "
+                             "(smooth edges; more host time per frame, see docs/runtime.md; the "
+                             "model needs its logits output)")
     parser.add_argument("--loop", action="store_true", help="restart a file source at its end")
     parser.add_argument("--host", help="bind address of http:// outputs [127.0.0.1]")
     parser.add_argument("--max-frames", type=positive_int, metavar="N",
@@ -94,7 +98,8 @@ def run(args):
         args.model, args.input if len(args.input) > 1 else args.input[0], outputs,
         overlay=OverlayOptions(args.alpha, args.mask_only, args.legend,
                                args.overlay_size == "network"),
-        stream=StreamOptions(args.batch, args.max_frames, batch_wait=args.batch_wait / 1000.0),
+        stream=StreamOptions(args.batch, args.max_frames, batch_wait=args.batch_wait / 1000.0,
+                             smooth=args.smooth),
         model_options={"backend": args.backend}, source_options=source_options,
         sink_options={"host": args.host, "bitrate": args.bitrate})
     inputs = summary["source"] if len(args.input) == 1 else "{} inputs".format(len(args.input))

@@ -115,3 +115,88 @@ def test_readme_goal_lines_report_both_goals(accuracy_run):
     assert lines[0].startswith("- ONNX Runtime INT8 vs FP32: ") and "x the FPS" in lines[0]
     assert lines[1].startswith("- ONNX Runtime FP32 reaches ")
     assert all(line.endswith(": met") or line.endswith(": NOT met") for line in lines)
+
+
+def _run_torch_blocked(lines):
+    """Run ``lines`` (Python, ``main`` imported) in a subprocess where importing torch fails."""
+    import subprocess
+    import sys
+    from tests.markers import ROOT
+    from tests.test_layout import _BLOCK_TORCH
+    code = _BLOCK_TORCH + "\n".join(lines) + "\nassert 'torch' not in sys.modules\n"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True)
+
+
+def test_an_onnx_file_is_its_own_reference_with_torch_blocked(tmp_path, camvid_checkpoint):
+    """A machine without torch scores an ONNX file and the variants made from it (FP16, both
+    INT8 forms); the given file is the reference row, PyTorch is not asked for."""
+    from linknet_edge.export.onnx import export_onnx
+    onnx_file = export_onnx(camvid_checkpoint, str(tmp_path / "camvid64.onnx"), argmax=True,
+                            verify=False).path
+    out = str(tmp_path / "bench")
+    argv = ["bench", "accuracy", onnx_file] + CAMVID + ["--limit", "2", "--calib-count", "4",
+                                                         "--out", out]
+    result = _run_torch_blocked(["assert main({!r}) == 0".format(argv)])
+    assert result.returncode == 0, result.stdout[-3000:]
+    with open(os.path.join(out, "accuracy.json")) as handle:
+        report = json.load(handle)
+    rows = _rows(report)
+    assert [row["variant"] for row in report["rows"]] == [v for v in VARIANTS
+                                                          if v != "pytorch-fp32"]
+    assert report["settings"]["reference"] == "onnxruntime-fp32"
+    reference = rows["onnxruntime-fp32"]
+    assert reference["status"] == "ok" and reference["file"] == onnx_file
+    assert reference.get("miou_delta") is None and reference["frames"] == 2
+    for name in ("onnxruntime-fp16", "onnxruntime-int8", "onnxruntime-int8-qdq"):
+        row = rows[name]
+        assert row["status"] == "ok", row.get("reason")
+        assert row["miou_delta"] == pytest.approx(row["miou"] - reference["miou"])
+        assert os.path.dirname(row["file"]) == os.path.join(out, "models")
+    assert rows["onnxruntime-fp16"]["agreement"] > 0.99
+    assert rows["tensorrt-fp16"]["status"] == "unavailable"
+
+
+def test_pytorch_cannot_be_asked_of_an_onnx_file(tmp_path, camvid_checkpoint, capsys):
+    from linknet_edge.benchmarks.variants import reference_variant
+    from linknet_edge.export.onnx import export_onnx
+    onnx_file = export_onnx(camvid_checkpoint, str(tmp_path / "m.onnx"), verify=False).path
+    assert reference_variant(onnx_file) == "onnxruntime-fp32"
+    assert select_variants(["onnxruntime"], "onnxruntime-fp32")[0] == "onnxruntime-fp32"
+    assert select_variants(None, "onnxruntime-fp16") == ["onnxruntime-fp16"]
+    with pytest.raises(LinkNetEdgeError, match="pytorch-fp32 cannot be made from the "
+                                               "onnxruntime-fp32 model given; give the "
+                                               "checkpoint"):
+        select_variants(["pytorch"], "onnxruntime-fp32")
+    code = main(["bench", "accuracy", onnx_file] + CAMVID + ["--size", "96x64", "--out",
+                                                             str(tmp_path / "b")])
+    assert code == 1
+    assert "runs at 64x64 only; drop --size" in capsys.readouterr().err
+
+
+def test_an_engine_is_its_own_only_variant_stand_in(tmp_path, camvid_checkpoint):
+    """An engine's variant comes from its sidecar (stand-in plan bytes: no TensorRT here, so its
+    row says TensorRT is unavailable instead of failing to unpickle it)."""
+    from linknet_edge.benchmarks.variants import reference_variant
+    from linknet_edge.export.onnx import export_onnx
+    from tests.test_export.deploy_helpers import write_engine_stand_in
+    onnx_file = export_onnx(camvid_checkpoint, str(tmp_path / "m.onnx"), verify=False).path
+    engine = write_engine_stand_in(tmp_path, onnx_file, precision="fp16")
+    assert reference_variant(engine) == "tensorrt-fp16"
+    out = str(tmp_path / "bench")
+    assert main(["bench", "accuracy", engine] + CAMVID + ["--limit", "1", "--out", out]) == 0
+    with open(os.path.join(out, "accuracy.json")) as handle:
+        rows = json.load(handle)["rows"]
+    assert [(r["variant"], r["status"]) for r in rows] == [("tensorrt-fp16", "unavailable")]
+    assert "TensorRT" in rows[0]["reason"]
+
+
+def test_accuracy_md_table_stays_a_table_with_long_reasons(accuracy_run):
+    """The TensorRT rows' reasons are cut at 200 characters inside a `pip install ...` span: the
+    Markdown cell closes it, so every row keeps its cells."""
+    from tests.test_benchmarks.markdown_table import check_table
+    with open(os.path.join(accuracy_run[1], "accuracy.md")) as handle:
+        rows = check_table(handle.read())
+    assert [row[0] for row in rows[2:]] == list(VARIANTS)
+    reasons = [row[-1] for row in rows[2:] if row[0].startswith("tensorrt")]
+    assert len(reasons) == 3 and all("TensorRT" in reason for reason in reasons)

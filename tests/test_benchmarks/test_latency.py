@@ -134,3 +134,28 @@ def test_power_and_fps_per_watt_from_a_stand_in_tegrastats(onnx_path, tmp_path, 
     assert row["power_w"] == pytest.approx((4.067 + 6.140 + 2.763) / 3)
     assert row["peak_power_w"] == pytest.approx(6.140)
     assert row["fps_per_w"] == pytest.approx(row["fps"] / row["power_w"])
+
+
+@requires_torch
+@requires_onnxruntime
+def test_one_size_gets_an_fps_bar_chart_and_the_terminal_shows_percentiles(onnx_path, tmp_path,
+                                                                         capsys):
+    """At one size there is no "FPS against size" line to draw: a bar chart per backend instead
+    (two sizes: ``latency_fps_vs_size.png``, checked by ``test_verb_writes_every_report_file``).
+    The terminal table has p50/p90/p99; the Markdown table stays one with TensorRT's long
+    install hint cut inside a code span."""
+    from tests.test_benchmarks.markdown_table import check_table
+    engine = tmp_path / "tiny.engine"
+    engine.write_bytes(b"not a plan: TensorRT is not installed here anyway")
+    out = str(tmp_path / "report")
+    assert main(["bench", "latency", onnx_path, str(engine), "--iters", "3", "--warmup", "1",
+                 "--out", out]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "p50 ms" in header and "p90 ms" in header and "p99 ms" in header
+    files = sorted(os.listdir(out))
+    assert "latency_fps.png" in files and "latency_fps_vs_size.png" not in files
+    with open(os.path.join(out, "latency_fps.png"), "rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+    with open(os.path.join(out, "latency.md")) as handle:
+        rows = check_table(handle.read())
+    assert [row[0] for row in rows[2:]] == ["tiny.onnx", "tiny.engine"]

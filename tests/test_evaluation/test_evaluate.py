@@ -91,3 +91,32 @@ def test_evaluate_verb_prints_table_and_writes_json(checkpoint, camvid, tmp_path
     assert main(["evaluate", checkpoint, "--dataset", "camvid", "--data-root",
                  str(tmp_path / "nothing"), "--split", "val"]) == 1
     assert "CamVid folder not found" in capsys.readouterr().err
+
+
+@requires_torch  # only to make the ONNX file and the checkpoint's score
+@requires_data
+def test_evaluate_onnx_with_torch_blocked_equals_the_checkpoint(checkpoint, camvid, tmp_path):
+    """``linknet-edge evaluate model.onnx`` where torch cannot be imported (a Jetson) scores the
+    exported file (uint8 input, normalised in the graph) as the checkpoint scores."""
+    import subprocess
+    import sys
+    from linknet_edge.export.onnx import export_onnx
+    from linknet_edge.runtime.evaluation import evaluate_model
+    from tests.markers import ROOT
+    from tests.test_layout import _BLOCK_TORCH
+    onnx_file = export_onnx(checkpoint, str(tmp_path / "tiny.onnx"), verify=False).path
+    out = str(tmp_path / "onnx.json")
+    argv = ["evaluate", onnx_file, "--dataset", "camvid", "--data-root", camvid, "--json", out]
+    code = _BLOCK_TORCH + ("assert main({!r}) == 0\n"
+                           "assert 'torch' not in sys.modules\n").format(argv)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, universal_newlines=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "mean IoU" in result.stdout
+    scored = json.load(open(out))
+    expected = evaluate_model(checkpoint, "camvid", camvid, "val", device="cpu")
+    assert scored["backend"].startswith("onnxruntime") and scored["frames"] == 4
+    assert scored["metrics"]["pixels"] == expected["metrics"]["pixels"]
+    assert scored["metrics"]["miou"] == pytest.approx(expected["metrics"]["miou"])
+    assert scored["metrics"]["pixel_accuracy"] == pytest.approx(
+        expected["metrics"]["pixel_accuracy"])

@@ -49,6 +49,27 @@ def test_run_writes_every_frame_and_the_masks_the_backend_gives(tmp_path, short_
 
 
 @requires_data
+def test_smooth_masks_are_the_logits_resized_before_the_argmax(tmp_path, short_clip, tiny_onnx):
+    """``run --smooth``: each mask is ``logits_to_frame`` of the backend's logits for its frame
+    (64x64 network, 480x360 frames), and its class boundaries leave the 7.5-pixel staircase of
+    nearest-neighbour masks."""
+    from linknet_edge.cli import main
+    from linknet_edge.runtime.postprocess import logits_to_frame
+    assert main(["run", tiny_onnx, "-i", short_clip, "-o", "masks://{}".format(tmp_path / "s"),
+                 "--smooth", "--max-frames", "3", "-q"]) == 0
+    run_pipeline(tiny_onnx, short_clip, "masks://{}".format(tmp_path / "n"),
+                 stream=StreamOptions(max_frames=3, log_every=None))
+    smooth, nearest = _read_masks(tmp_path / "s"), _read_masks(tmp_path / "n")
+    assert len(smooth) == len(nearest) == 3
+    with load_model(tiny_onnx) as runner:
+        for frame, mask in zip(read_frames(short_clip, 3), smooth):
+            logits = runner.run_logits(runner.prepare([frame]))[0]
+            np.testing.assert_array_equal(mask, logits_to_frame(logits, frame.shape))
+    changed = [float(np.mean(s != n)) for s, n in zip(smooth, nearest)]
+    assert all(0 < share < 0.2 for share in changed), changed
+
+
+@requires_data
 def test_camvid_masks_are_scored_against_their_labels(tmp_path, camvid_onnx):
     import cv2
     from linknet_edge.metrics import ConfusionMatrix

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from linknet_edge.runtime.postprocess import colorize, draw_overlay
+from linknet_edge.runtime.postprocess import colorize, draw_overlay, labels_to_frame
 
 from .conftest import make_spec
 
@@ -87,3 +87,27 @@ def test_renderer_matches_draw_overlay_and_blends_at_network_size(spec):
 def test_a_class_map_of_another_size_is_refused(spec):
     with pytest.raises(ValueError, match="does not match"):
         draw_overlay(np.zeros((4, 4, 3), np.uint8), np.zeros((2, 2), np.int32), spec)
+
+
+def test_smooth_class_maps_put_the_boundary_where_the_logits_cross():
+    """A ramp crossing zero at x = 1.3 network pixels: upsampled 8x, the bilinear logits change
+    class at frame column 14 (u = (X + 0.5) / 8 - 0.5 > 1.3), nearest at 16 (a network pixel
+    edge); every row the same."""
+    from linknet_edge.runtime.postprocess import logits_to_frame
+    x = np.arange(4, dtype=np.float32)
+    logits = np.stack([np.tile(x - 1.3, (4, 1)), np.zeros((4, 4), np.float32)])
+    smooth = logits_to_frame(logits, (32, 32, 3))
+    nearest = labels_to_frame(logits.argmax(axis=0), (32, 32))
+    assert smooth.shape == (32, 32) and smooth.dtype == np.uint8
+    assert (smooth == smooth[:1]).all() and (nearest == nearest[:1]).all()
+    assert list(smooth[0]).index(0) == 14 and list(nearest[0]).index(0) == 16
+    assert logits_to_frame(logits, (4, 4)).tolist() == logits.argmax(axis=0).tolist()
+
+
+def test_smooth_class_maps_are_the_argmax_of_each_logit_plane_resized():
+    import cv2
+    from linknet_edge.runtime.postprocess import logits_to_frame
+    logits = np.random.RandomState(0).randn(5, 12, 16).astype(np.float32)
+    for shape in ((36, 64), (12, 16), (6, 8)):
+        planes = [cv2.resize(p, shape[::-1], interpolation=cv2.INTER_LINEAR) for p in logits]
+        assert (logits_to_frame(logits, shape) == np.argmax(planes, axis=0)).all()
