@@ -5,7 +5,8 @@ variant over the same split with the project's own scoring loop (``evaluate_pred
 resized to the network input, class maps resized back and scored at label resolution) and reports
 per variant: status, file size, mIoU, the mIoU change and pixel agreement against PyTorch FP32
 (class maps compared at network resolution), ms per frame (batch 1, inference only) and FPS.
-``--min-miou`` / ``--max-miou-drop`` turn the table into a check (``check_accuracy_floors``).
+``--min-miou`` / ``--max-miou-drop`` turn the table into a check (``check_accuracy_floors``), as
+does a named variant that did not run.
 """
 
 import collections
@@ -15,7 +16,7 @@ import time
 
 import numpy as np
 
-from linknet_edge.errors import AccuracyFloorError, BackendUnavailable
+from linknet_edge.errors import AccuracyFloorError, BackendUnavailable, BenchmarkError
 from linknet_edge.runtime.environment import record_environment
 from linknet_edge.sizes import format_size
 
@@ -23,7 +24,7 @@ from .macs import MacCounter
 from .peak import measure_peaks
 from .results import (FAILED, OK, UNAVAILABLE, BenchmarkReport, file_megabytes, one_line,
                       throughput, timing_stats)
-from .variants import REFERENCE, VariantBuilder, select_variants, split_variant
+from .variants import REFERENCE, VariantBuilder, named_variants, select_variants, split_variant
 
 __all__ = ["AccuracyReport", "AccuracyFloors", "measure_accuracy", "check_accuracy_floors",
            "FAILED_VERIFICATION"]
@@ -44,13 +45,29 @@ class AccuracyReport(BenchmarkReport):
                "std_ms", "p50_ms", "p90_ms", "p99_ms", "fps", "speedup", "gmacs", "gflops",
                "peak_share", "file", "reason")
 
+    def asked_rows(self):
+        """The variants the ``backends`` given matched (the reference only if named)."""
+        asked = self.settings.get("asked") or ()
+        return [row for row in self.rows if row.get("variant") in asked]
+
+    def row_name(self, row):
+        return str(row.get("variant"))
+
+    def check(self):
+        """``BenchmarkError`` for rows that did not run, then the floors' error."""
+        rows = self.row_failures()
+        if rows:
+            raise BenchmarkError(self.summary())
+        return super(AccuracyReport, self).check()
+
     def failures(self):
-        """One line per variant that misses a floor set in ``settings`` (empty without floors)."""
+        """The rows that did not run (``row_failures``), then one line per variant that misses
+        a floor set in ``settings``."""
+        lines = self.row_failures()
         min_miou = self.settings.get("min_miou")
         max_drop = self.settings.get("max_miou_drop")
         if min_miou is None and max_drop is None:
-            return []
-        lines = []
+            return lines
         for row in self.rows:
             name = row["variant"]
             if row["status"] == UNAVAILABLE:
@@ -175,6 +192,7 @@ def measure_accuracy(checkpoint, labelled, size=None, backends=None, out_dir="be
     floors = floors or AccuracyFloors()
     kind, root, split, limit = labelled
     names = select_variants(backends)
+    asked = named_variants(backends) if backends else []
     reader = labelled.open()
     builder = VariantBuilder(checkpoint, os.path.join(out_dir, "models"), size,
                              _calibration_images(kind, root, split, calib_count), calib_count)
@@ -183,7 +201,7 @@ def measure_accuracy(checkpoint, labelled, size=None, backends=None, out_dir="be
     report = AccuracyReport([], record_environment(), {
         "checkpoint": str(checkpoint), "dataset": kind, "root": str(root),
         "split": split, "size": format_size(*size) if size else None, "limit": limit,
-        "variants": names, "min_miou": floors.min_miou, "max_miou_drop": floors.max_miou_drop,
+        "variants": names, "asked": asked, "min_miou": floors.min_miou, "max_miou_drop": floors.max_miou_drop,
         "scored_at": "label resolution", "agreement_at": "network input resolution"}, peaks)
     counter = MacCounter()
     reference = None
@@ -213,5 +231,6 @@ def _speedups(rows):
 
 
 def check_accuracy_floors(report):
-    """Raise ``AccuracyFloorError`` naming the first variant that missed a floor, if any."""
+    """Raise ``BenchmarkError`` naming the variants that did not run (any named one; all of
+    them by default), else ``AccuracyFloorError`` naming the first that missed a floor."""
     return report.check()

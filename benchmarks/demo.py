@@ -107,7 +107,7 @@ def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epoch
         clip = os.path.join(os.path.dirname(root), _REAL_CLIP) if data_root else None
         if not clip or not os.path.isfile(clip):
             clip = write_clip(os.path.join(out, "drive.mp4"), seed=seed + 1, num_frames=frames)[0]
-        timings = run_pipeline(onnx_path, clip, [overlay], stream=StreamOptions(max_frames=frames))
+        timings = run_pipeline(onnx_path, clip, [overlay], stream=StreamOptions(limit=frames))
         step.outcome = "{} frames of {} -> {} at {:.1f} FPS".format(
             timings["frames"], os.path.basename(clip), overlay, timings["fps"])
     result.paths["clip"], result.paths["overlay"] = clip, overlay

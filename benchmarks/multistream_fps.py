@@ -55,7 +55,7 @@ def measure_multistream_fps(model, source, streams=(1, 2, 4), frames=60, rounds=
             for count in streams:
                 counting = _CountingRunner(runner)
                 summary = run_pipeline(counting, [source] * count, "none", stream=StreamOptions(
-                    max_frames=frames, log_every=None))
+                    limit=frames, log_every=None))
                 measured[count].append((summary["fps"],
                                         [part["fps"] for part in summary["streams"]],
                                         counting.frames / float(max(1, counting.calls))))

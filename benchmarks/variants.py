@@ -13,8 +13,8 @@ import os
 
 from linknet_edge.errors import BackendUnavailable, LinkNetEdgeError
 
-__all__ = ["VARIANTS", "REFERENCE", "INT8_TARGETS", "select_variants", "VariantBuilder",
-           "split_variant"]
+__all__ = ["VARIANTS", "REFERENCE", "INT8_TARGETS", "select_variants", "named_variants",
+           "VariantBuilder", "split_variant"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +38,20 @@ def select_variants(backends=None):
     """
     if not backends:
         return list(VARIANTS)
-    chosen = [REFERENCE]
+    chosen = [REFERENCE] + named_variants(backends)
+    return [v for v in VARIANTS if v in chosen]
+
+
+def named_variants(backends):
+    """The variants that ``backends`` (variant or backend names) name, in ``VARIANTS`` order."""
+    chosen = []
     for text in backends:
         matches = [v for v in VARIANTS if v == text or split_variant(v)[0] == text]
         if not matches:
             raise LinkNetEdgeError("unknown backend or variant {!r}; choose from {} or {}".format(
                 text, ", ".join(sorted(set(split_variant(v)[0] for v in VARIANTS))),
                 ", ".join(VARIANTS)))
-        chosen.extend(m for m in matches if m not in chosen)
+        chosen.extend(matches)
     return [v for v in VARIANTS if v in chosen]
 
 

@@ -15,7 +15,7 @@ pytestmark = [requires_torch, requires_onnxruntime]
 def batch4_onnx(tmp_path_factory, tiny_checkpoint):
     from linknet_edge.export.onnx import export_onnx
     path = str(tmp_path_factory.mktemp("batch4") / "tiny_b4.onnx")
-    report = export_onnx(tiny_checkpoint, path, argmax=True, batch=4)
+    report = export_onnx(tiny_checkpoint, path, argmax=True, batch_size=4)
     assert report.passed and report.input_shape == "(4, 64, 64, 3)"
     return path
 

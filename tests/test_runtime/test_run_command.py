@@ -76,7 +76,7 @@ def test_overlay_size_network_writes_overlays_at_the_network_resolution(tmp_path
     the masks stay at frame size; the default uint8-input export runs through ``run``."""
     video, masks = tmp_path / "small.avi", tmp_path / "masks"
     assert main(["run", onnx_uint8_path, "--input", short_clip, "--output", str(video),
-                 "--save-masks", str(masks), "--overlay-size", "network", "--max-frames",
+                 "--save-masks", str(masks), "--overlay-size", "network", "--limit",
                  "4"]) == 0
     frames = read_frames(str(video))
     assert len(frames) == 4 and frames[0].shape == (64, 64, 3)
