@@ -6,7 +6,7 @@ inference and post-processing of N streams sharing one runner. The counts are me
 side in one process, interleaved round by round (same machine load, same runner), and the
 medians compared with the one-input figure. ``frames/call`` is the mean batch the stream handed
 the runner (a static batch-1 file runs a batch as that many calls; export with --dynamic-batch
-or --batch N to run it in one).
+or --batch-size N to run it in one).
 
     python benchmarks/multistream_fps.py MODEL.onnx --input clip.mp4 [--streams 1 2 4] \
         [--frames 60] [--rounds 3] [--backend NAME]

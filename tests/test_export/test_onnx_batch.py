@@ -1,4 +1,4 @@
-"""``export --batch N``: a static batch of N (one frame per camera for a static-shape TensorRT
+"""``export --batch-size N``: a static batch of N (one frame per camera for a static-shape TensorRT
 engine), run in pieces of N by every runner and verified like any export."""
 
 import numpy as np
