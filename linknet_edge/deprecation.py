@@ -17,9 +17,9 @@ def renamed_keywords(**renames):
                     continue
                 if new in kwargs:
                     raise TypeError("{}() got both {} and its old name {}".format(
-                        function.__name__, new, old))
+                        function.__qualname__, new, old))
                 warnings.warn("{}(): keyword {} is deprecated, use {}".format(
-                    function.__name__, old, new), DeprecationWarning, stacklevel=2)
+                    function.__qualname__, old, new), DeprecationWarning, stacklevel=2)
                 kwargs[new] = kwargs.pop(old)
             return function(*args, **kwargs)
         return wrapper

@@ -142,9 +142,13 @@ def test_repeatable_options_keep_every_value_in_both_forms(option, values):
 
 def test_renamed_python_keywords_warn_and_still_work():
     from linknet_edge.runtime.pipeline import StreamOptions
-    with pytest.deprecated_call(match="keyword max_frames is deprecated, use limit"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         options = StreamOptions(batch=2, max_frames=3)
     assert (options.batch_size, options.limit) == (2, 3)
+    assert sorted(str(w.message) for w in caught if w.category is DeprecationWarning) == [
+        "StreamOptions.__init__(): keyword batch is deprecated, use batch_size",
+        "StreamOptions.__init__(): keyword max_frames is deprecated, use limit"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert StreamOptions(batch_size=2, limit=3).limit == 3

@@ -35,7 +35,8 @@ def test_a_batch_of_four_is_static_and_agrees_with_batch_one(batch4_onnx, onnx_u
             np.testing.assert_array_equal(got, one.run(one.prepare(frames[:count])))
 
 
-@pytest.mark.parametrize("options", [{"batch": 0}, {"batch": 2, "dynamic_batch": True}])
+@pytest.mark.parametrize("options", [{"batch_size": 0},
+                                     {"batch_size": 2, "dynamic_batch": True}])
 def test_a_batch_below_one_or_with_a_dynamic_batch_is_refused(tmp_path, tiny_checkpoint,
                                                                options):
     from linknet_edge.export.onnx import export_onnx
