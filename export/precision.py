@@ -154,15 +154,15 @@ def compare_precision(reference, candidate, precision, images=None, count=4, lab
     return report
 
 
-@renamed_keywords(label_count="limit")
+@renamed_keywords(label_count="limit", method="calibration")
 def convert_precision(onnx_path, out_path, precision, calib=None, calib_count=32, images=None,
                       count=4, labelled=None, limit=20, min_agreement=None,
-                      target="tensorrt", method="minmax"):
+                      target="tensorrt", calibration="minmax"):
     """Write ``onnx_path`` (FP32, from ``export_onnx``) as ``precision`` ("fp16" or "int8") to
     ``out_path`` and compare it with the FP32 file; returns a ``PrecisionReport``.
 
-    INT8 calibrates on ``calib`` (real images) with ``method`` and takes the form of ``target``
-    ("tensorrt": symmetric Q/DQ; "cpu": ONNX Runtime's U8S8 QOperator form; see
+    INT8 calibrates on ``calib`` (real images) with the ``calibration`` method and takes the
+    form of ``target`` ("tensorrt": symmetric Q/DQ; "cpu": ONNX Runtime's U8S8 QOperator form; see
     ``export.quantize``); agreement is measured on ``count`` of ``images`` (default: the
     ``calib`` images, else synthetic street frames). ``labelled`` = (dataset kind, root, split)
     adds the mIoU of both files on ``limit`` frames spread over the split. The packages it needs
@@ -175,7 +175,8 @@ def convert_precision(onnx_path, out_path, precision, calib=None, calib_count=32
         convert_fp16(onnx_path, out_path)
     elif precision == "int8":
         from .quantize import quantize_int8
-        quantize_int8(onnx_path, out_path, calib, calib_count, target=target, method=method)
+        quantize_int8(onnx_path, out_path, calib, calib_count, target=target,
+                      method=calibration)
     else:
         raise ExportError("unknown precision {!r}; choose from {}".format(
             precision, ", ".join(PRECISIONS)))

@@ -58,5 +58,5 @@ def run(args):
                                calib_count=args.calib_count, images=args.images,
                                count=args.count, labelled=labelled,
                                limit=args.limit, min_agreement=args.min_agreement,
-                               target=args.target, method=args.calibration)
+                               target=args.target, calibration=args.calibration)
     return show_report(report)

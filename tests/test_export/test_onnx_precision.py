@@ -124,7 +124,7 @@ def test_int8_cpu_form_is_u8s8_qoperator_with_the_stem_and_maxpool_float(
     out = str(tmp_path / "int8_cpu.onnx")
     report = convert_precision(onnx_uint8_path, out, "int8", calib=data_path("camvid", "train"),
                                calib_count=8, images=data_path("camvid", "val"), count=2,
-                               target="cpu", method=method)
+                               target="cpu", calibration=method)
     graph = onnx.load(out).graph
     ops = [n.op_type for n in graph.node]
     assert "QLinearConv" in ops and "QLinearAdd" in ops and "MaxPool" in ops
