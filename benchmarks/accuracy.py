@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from linknet_edge.deprecation import renamed_keywords
 from linknet_edge.errors import AccuracyFloorError, BackendUnavailable, BenchmarkError
 from linknet_edge.runtime.environment import record_environment
 from linknet_edge.sizes import format_size
@@ -180,13 +181,14 @@ class AccuracyFloors(collections.namedtuple("AccuracyFloors", "min_miou max_miou
         return super(AccuracyFloors, cls).__new__(cls, min_miou, max_miou_drop)
 
 
-def measure_accuracy(checkpoint, labelled, size=None, backends=None, out_dir="bench-accuracy",
+@renamed_keywords(out_dir="out")
+def measure_accuracy(checkpoint, labelled, size=None, backends=None, out="bench-accuracy",
                      floors=None, warmup=2, calib_count=32, peak_seconds=1.0):
     """Export, run and score every variant of ``checkpoint`` on ``labelled`` (a
     ``linknet_edge.data.LabelledSplit``); returns an ``AccuracyReport``.
 
     ``size`` = (H, W) network input (default: the checkpoint's); ``backends``: backend or
-    variant names (see ``variants.select_variants``); exported files go to ``out_dir/models``.
+    variant names (see ``variants.select_variants``); exported files go to ``out/models``.
     ``floors`` (``AccuracyFloors``) are recorded for ``check_accuracy_floors`` to apply.
     """
     floors = floors or AccuracyFloors()
@@ -194,7 +196,7 @@ def measure_accuracy(checkpoint, labelled, size=None, backends=None, out_dir="be
     names = select_variants(backends)
     asked = named_variants(backends) if backends else []
     reader = labelled.open()
-    builder = VariantBuilder(checkpoint, os.path.join(out_dir, "models"), size,
+    builder = VariantBuilder(checkpoint, os.path.join(out, "models"), size,
                              _calibration_images(kind, root, split, calib_count), calib_count)
     from linknet_edge.runtime.backends import is_available
     peaks = measure_peaks(with_torch=is_available("pytorch"), seconds=peak_seconds)

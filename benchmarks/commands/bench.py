@@ -88,7 +88,7 @@ def run(args):
     elif args.bench_command == "accuracy":
         report = measure_accuracy(
             args.checkpoint, LabelledSplit(args.dataset, args.data_root, args.split, args.limit),
-            size=args.size, backends=args.backend, out_dir=args.out,
+            size=args.size, backends=args.backend, out=args.out,
             floors=AccuracyFloors(args.min_miou, args.max_miou_drop),
             calib_count=args.calib_count)
     else:
