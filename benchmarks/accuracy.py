@@ -203,7 +203,8 @@ def measure_accuracy(checkpoint, labelled, size=None, backends=None, out="bench-
     report = AccuracyReport([], record_environment(), {
         "checkpoint": str(checkpoint), "dataset": kind, "root": str(root),
         "split": split, "size": format_size(*size) if size else None, "limit": limit,
-        "variants": names, "asked": asked, "min_miou": floors.min_miou, "max_miou_drop": floors.max_miou_drop,
+        "variants": names, "asked": asked, "min_miou": floors.min_miou,
+        "max_miou_drop": floors.max_miou_drop,
         "scored_at": "label resolution", "agreement_at": "network input resolution"}, peaks)
     counter = MacCounter()
     reference = None
