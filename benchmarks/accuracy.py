@@ -8,7 +8,8 @@ each file derives), runs every variant over the same split with the project's ow
 at label resolution) and reports per variant: status, file size, mIoU, the mIoU change and pixel
 agreement against the reference (class maps compared at network resolution), ms per frame
 (batch 1, inference only) and FPS.
-``--min-miou`` / ``--max-miou-drop`` turn the table into a check (``check_accuracy_floors``).
+``--min-miou`` / ``--max-miou-drop`` turn the table into a check (``check_accuracy_floors``), as
+does a named variant that did not run.
 """
 
 import collections
@@ -18,7 +19,9 @@ import time
 
 import numpy as np
 
-from linknet_edge.errors import AccuracyFloorError, BackendUnavailable, SpecMismatch
+from linknet_edge.deprecation import renamed_keywords
+from linknet_edge.errors import (AccuracyFloorError, BackendUnavailable, BenchmarkError,
+                                 SpecMismatch)
 from linknet_edge.progress import track
 from linknet_edge.runtime.environment import record_environment
 from linknet_edge.sizes import format_size
@@ -27,8 +30,8 @@ from .macs import MacCounter
 from .peak import measure_peaks
 from .results import (FAILED, OK, UNAVAILABLE, BenchmarkReport, file_megabytes, one_line,
                       throughput, timing_stats)
-from .variants import (REFERENCE, VariantBuilder, reference_variant, select_variants,
-                       split_variant)
+from .variants import (REFERENCE, VariantBuilder, named_variants, reference_variant,
+                       select_variants, split_variant)
 
 __all__ = ["AccuracyReport", "AccuracyFloors", "measure_accuracy", "check_accuracy_floors",
            "FAILED_VERIFICATION"]
@@ -49,13 +52,29 @@ class AccuracyReport(BenchmarkReport):
                "std_ms", "p50_ms", "p90_ms", "p99_ms", "fps", "speedup", "gmacs", "gflops",
                "peak_share", "file", "reason")
 
+    def asked_rows(self):
+        """The variants the ``backends`` given matched (the reference only if named)."""
+        asked = self.settings.get("asked") or ()
+        return [row for row in self.rows if row.get("variant") in asked]
+
+    def row_name(self, row):
+        return str(row.get("variant"))
+
+    def check(self):
+        """``BenchmarkError`` for rows that did not run, then the floors' error."""
+        rows = self.row_failures()
+        if rows:
+            raise BenchmarkError(self.summary())
+        return super(AccuracyReport, self).check()
+
     def failures(self):
-        """One line per variant that misses a floor set in ``settings`` (empty without floors)."""
+        """The rows that did not run (``row_failures``), then one line per variant that misses
+        a floor set in ``settings``."""
+        lines = self.row_failures()
         min_miou = self.settings.get("min_miou")
         max_drop = self.settings.get("max_miou_drop")
         if min_miou is None and max_drop is None:
-            return []
-        lines = []
+            return lines
         for row in self.rows:
             name = row["variant"]
             if row["status"] == UNAVAILABLE:
@@ -179,7 +198,8 @@ def _check_size(model, size):
                            "it at {}".format(model, format_size(*own), format_size(*size)))
 
 
-def measure_accuracy(model, labelled, size=None, backends=None, out_dir="bench-accuracy",
+@renamed_keywords(out_dir="out")
+def measure_accuracy(model, labelled, size=None, backends=None, out="bench-accuracy",
                      floors=None, warmup=2, calib_count=32, peak_seconds=1.0):
     """Make, run and score every variant of ``model`` (a ``.pt`` checkpoint, ``.onnx`` file or
     ``.engine``) on ``labelled`` (a ``linknet_edge.data.LabelledSplit``); returns an
@@ -187,16 +207,17 @@ def measure_accuracy(model, labelled, size=None, backends=None, out_dir="bench-a
 
     ``size`` = (H, W) network input (default: the model's; only a checkpoint takes another);
     ``backends``: backend or variant names (see ``variants.select_variants``); exported files go
-    to ``out_dir/models``. ``floors`` (``AccuracyFloors``) are recorded for
+    to ``out/models``. ``floors`` (``AccuracyFloors``) are recorded for
     ``check_accuracy_floors`` to apply.
     """
     floors = floors or AccuracyFloors()
     kind, root, split, limit = labelled
     names = select_variants(backends, reference_variant(model))
+    asked = [v for v in named_variants(backends) if v in names] if backends else []
     if size is not None and names[0] != REFERENCE:
         _check_size(model, size)
     reader = labelled.open()
-    builder = VariantBuilder(model, os.path.join(out_dir, "models"), size,
+    builder = VariantBuilder(model, os.path.join(out, "models"), size,
                              _calibration_images(kind, root, split, calib_count), calib_count)
     from linknet_edge.runtime.backends import is_available
     peaks = measure_peaks(with_torch=any(split_variant(n)[0] == "pytorch" for n in names)
@@ -204,7 +225,8 @@ def measure_accuracy(model, labelled, size=None, backends=None, out_dir="bench-a
     report = AccuracyReport([], record_environment(), {
         "model": str(model), "reference": builder.reference, "dataset": kind, "root": str(root),
         "split": split, "size": format_size(*size) if size else None, "limit": limit,
-        "variants": names, "min_miou": floors.min_miou, "max_miou_drop": floors.max_miou_drop,
+        "variants": names, "asked": asked, "min_miou": floors.min_miou,
+        "max_miou_drop": floors.max_miou_drop,
         "scored_at": "label resolution", "agreement_at": "network input resolution"}, peaks)
     counter = MacCounter()
     reference = None
@@ -234,5 +256,6 @@ def _speedups(rows):
 
 
 def check_accuracy_floors(report):
-    """Raise ``AccuracyFloorError`` naming the first variant that missed a floor, if any."""
+    """Raise ``BenchmarkError`` naming the variants that did not run (any named one; all of
+    them by default), else ``AccuracyFloorError`` naming the first that missed a floor."""
     return report.check()

@@ -10,6 +10,7 @@ import logging
 import os
 import time
 
+from linknet_edge.deprecation import renamed_keywords
 from linknet_edge.sizes import format_size
 
 __all__ = ["run_demo", "DemoResult"]
@@ -58,7 +59,8 @@ class _Step(object):
                                       self.command))
 
 
-def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epochs=20,
+@renamed_keywords(out_dir="out")
+def run_demo(out="linknet-edge-demo", data_root=None, size=(160, 224), epochs=20,
              frames=45, limit=None, seed=0):
     """Run every stage once; returns a ``DemoResult``. ``size`` is the network input (H, W).
 
@@ -73,7 +75,7 @@ def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epoch
     from .accuracy import measure_accuracy
     from .report import write_reports
 
-    result = DemoResult(os.path.abspath(out_dir))
+    result = DemoResult(os.path.abspath(out))
     out = result.out_dir
     wxh = format_size(*size)
     with _Step(result, "data", "get CamVid in the SegNet layout (or Cityscapes, or a folder of "
@@ -107,7 +109,7 @@ def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epoch
         clip = os.path.join(os.path.dirname(root), _REAL_CLIP) if data_root else None
         if not clip or not os.path.isfile(clip):
             clip = write_clip(os.path.join(out, "drive.mp4"), seed=seed + 1, num_frames=frames)[0]
-        timings = run_pipeline(onnx_path, clip, [overlay], stream=StreamOptions(max_frames=frames))
+        timings = run_pipeline(onnx_path, clip, [overlay], stream=StreamOptions(limit=frames))
         step.outcome = "{} frames of {} -> {} at {:.1f} FPS".format(
             timings["frames"], os.path.basename(clip), overlay, timings["fps"])
     result.paths["clip"], result.paths["overlay"] = clip, overlay
@@ -115,7 +117,7 @@ def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epoch
                "--data-root data/CamVid --split val") as step:
         report = measure_accuracy(checkpoint, LabelledSplit("camvid", root, "val", limit),
                                   backends=["pytorch-fp32", "onnxruntime-fp32"],
-                                  out_dir=os.path.join(out, "bench"))
+                                  out=os.path.join(out, "bench"))
         written = write_reports(report, os.path.join(out, "bench"))
         result.bench = report
         step.outcome = "PyTorch vs ONNX Runtime on val: " + written["markdown"]

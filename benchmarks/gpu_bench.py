@@ -147,7 +147,7 @@ def main(argv=None):
                             argmax=True, verify=False).path
     engines, engine_rows = _tensorrt_engines(onnx_path, args.out)
     # peak_seconds=0: its CPU matmul peak is replaced below by the GPU's, so keep it short
-    onnx_report = measure_latency([onnx_path] + engines, batch=args.batch, warmup=args.warmup,
+    onnx_report = measure_latency([onnx_path] + engines, batch_size=args.batch, warmup=args.warmup,
                                   iters=args.iters, peak_seconds=0, backends=[
                                       "onnxruntime:cuda", "onnxruntime:tensorrt", "tensorrt"])
     for row in onnx_report.ok_rows():  # share of the device's peak, not the CPU's

@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from linknet_edge.deprecation import renamed_keywords
 from linknet_edge.errors import BackendUnavailable
 from linknet_edge.progress import track
 from linknet_edge.runtime.environment import record_environment
@@ -29,13 +30,21 @@ logger = logging.getLogger(__name__)
 
 
 class LatencyReport(BenchmarkReport):
-    """Rows of ``measure_latency``: one per model file, backend and input size."""
+    """Rows of ``measure_latency``: one per model file, backend and input size. Every row was
+    asked for by name (its model file was), so any that did not run fails ``check()``."""
 
     kind = "latency"
     columns = ("model", "backend", "provider", "precision", "size", "batch", "status",
                "mean_ms", "std_ms", "min_ms", "p50_ms", "p90_ms", "p99_ms", "fps", "gmacs",
                "gflops", "peak_share", "power_w", "peak_power_w", "fps_per_w", "file_mb",
                "reason")
+
+    def asked_rows(self):
+        return self.rows
+
+    def row_name(self, row):
+        return "{} on {}{}".format(row.get("model"), row.get("backend") or "no backend",
+                                   " at " + row["size"] if row.get("size") else "")
 
 
 def parse_backend(text):
@@ -144,21 +153,23 @@ def _plan(model_paths, backends):
     return plan
 
 
-def measure_latency(model_paths, sizes=None, batch=1, warmup=10, iters=50, backends=None,
+@renamed_keywords(batch="batch_size")
+def measure_latency(model_paths, sizes=None, batch_size=1, warmup=10, iters=50, backends=None,
                     peak_seconds=1.0):
     """Time each model file on each backend that runs it; returns a ``LatencyReport``.
 
     ``sizes``: (H, W) pairs to time (default: each model's own input size; only the PyTorch
     backend takes other sizes). ``backends``: names like "onnxruntime", "onnxruntime:cpu",
     "pytorch:cuda", "tensorrt" (default: the one each file's suffix implies).
+    ``batch_size`` frames per call.
     """
-    if batch < 1 or iters < 1 or warmup < 0:
+    if batch_size < 1 or iters < 1 or warmup < 0:
         raise ValueError("batch and iters must be >= 1 and warmup >= 0")
     plan = _plan(model_paths, backends)
     with_torch = any(label and label.startswith("pytorch") for _, label, _ in plan)
     peaks = measure_peaks(with_torch=with_torch, seconds=peak_seconds)
     report = LatencyReport([], record_environment(), {
-        "sizes": [format_size(*s) for s in sizes] if sizes else None, "batch": batch,
+        "sizes": [format_size(*s) for s in sizes] if sizes else None, "batch": batch_size,
         "warmup": warmup, "iters": iters, "backends": list(backends) if backends else None},
         peaks)
     counter = MacCounter()
@@ -167,8 +178,8 @@ def measure_latency(model_paths, sizes=None, batch=1, warmup=10, iters=50, backe
                                           os.path.basename(str(step[0])), step[1] or "-")):
         if label is None:
             report.rows.append({"model": os.path.basename(str(path)), "path": str(path),
-                                "batch": batch, "status": UNAVAILABLE, "reason": options})
+                                "batch": batch_size, "status": UNAVAILABLE, "reason": options})
             continue
-        report.rows.extend(_bench_file(path, label, options, sizes, batch, warmup, iters,
+        report.rows.extend(_bench_file(path, label, options, sizes, batch_size, warmup, iters,
                                        counter, report.peak_gflops))
     return report

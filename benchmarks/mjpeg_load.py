@@ -193,7 +193,7 @@ def measure_publisher(frame, rate=30.0, seconds=15.0, rounds=3, idle=300, stuck=
 
 def measure_pipeline(model, clip, frames=400, rounds=3, idle=300, stuck=10, reconnect_delay=1.0):
     """Rows ``{"load", "fps", threads, client counts}`` of ``run_pipeline(model, clip,
-    "http://127.0.0.1:PORT", max_frames=frames, loop=True)`` with and without the load."""
+    "http://127.0.0.1:PORT", limit=frames, loop=True)`` with and without the load."""
     from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
@@ -204,7 +204,7 @@ def measure_pipeline(model, clip, frames=400, rounds=3, idle=300, stuck=10, reco
         for loaded in _order(round_index):
             load = _Load(port, idle if loaded else 0, stuck if loaded else 0, reconnect_delay)
             summary = run_pipeline(model, clip, "http://127.0.0.1:{}".format(port),
-                                   stream=StreamOptions(max_frames=frames, log_every=None),
+                                   stream=StreamOptions(limit=frames, log_every=None),
                                    source_options={"loop": True})
             row = load.finish()
             row.update(load=loaded, round=round_index + 1, fps=summary["fps"],

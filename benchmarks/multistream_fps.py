@@ -6,7 +6,7 @@ inference and post-processing of N streams sharing one runner. The counts are me
 side in one process, interleaved round by round (same machine load, same runner), and the
 medians compared with the one-input figure. ``frames/call`` is the mean batch the stream handed
 the runner (a static batch-1 file runs a batch as that many calls; export with --dynamic-batch
-or --batch N to run it in one).
+or --batch-size N to run it in one).
 
     python benchmarks/multistream_fps.py MODEL.onnx --input clip.mp4 [--streams 1 2 4] \
         [--frames 60] [--rounds 3] [--backend NAME]
@@ -55,7 +55,7 @@ def measure_multistream_fps(model, source, streams=(1, 2, 4), frames=60, rounds=
             for count in streams:
                 counting = _CountingRunner(runner)
                 summary = run_pipeline(counting, [source] * count, "none", stream=StreamOptions(
-                    max_frames=frames, log_every=None))
+                    limit=frames, log_every=None))
                 measured[count].append((summary["fps"],
                                         [part["fps"] for part in summary["streams"]],
                                         counting.frames / float(max(1, counting.calls))))

@@ -45,7 +45,7 @@ def measure_pipeline_fps(model, source, frames=100, outputs="none", rounds=3, ba
         for round_index in range(rounds):
             backend_fps.append(_backend_fps(runner, batches))
             summary = run_pipeline(runner, source, outputs, overlay=overlay,
-                                   stream=StreamOptions(batch, max_frames=len(images),
+                                   stream=StreamOptions(batch, limit=len(images),
                                                         log_every=None))
             pipeline_fps.append(summary["fps"])
             logger.info("round %d: backend %.2f FPS, pipeline %.2f FPS", round_index + 1,

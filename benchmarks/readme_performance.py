@@ -75,7 +75,7 @@ def main(argv=None):
     report = measure_accuracy(checkpoint, LabelledSplit("camvid", args.data_root, "val",
                                                         args.limit), size=args.size,
                               backends=["pytorch", "onnxruntime"],
-                              out_dir=args.out)
+                              out=args.out)
     write_reports(report, args.out)
     frames = max([row.get("frames") or 0 for row in report.rows] or [0])
     print(format_markdown(report, title="CamVid val, {} frames at {}, CPU".format(

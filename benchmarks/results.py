@@ -4,6 +4,8 @@ A report is a list of row dicts (one per model/backend/precision/size), the colu
 them in, the environment and settings they were measured with, and the matrix-product peak.
 A row's ``status`` is "ok", "unavailable" (the backend or model file cannot run here; ``reason``
 says why) or "failed" (it should have run and did not; ``reason`` holds the one-line error).
+A report fails its ``check()`` when a row the user asked for by name did not run, or, when none
+was named, when no row ran (so a CI job never passes on broken artifacts).
 """
 
 import math
@@ -11,7 +13,7 @@ import os
 
 import numpy as np
 
-from linknet_edge.errors import LinkNetEdgeError, first_line
+from linknet_edge.errors import BenchmarkError, LinkNetEdgeError, first_line
 from linknet_edge.reports import Report
 
 __all__ = ["BenchmarkReport", "OK", "UNAVAILABLE", "FAILED", "timing_stats", "throughput",
@@ -26,6 +28,7 @@ class BenchmarkReport(Report):
 
     kind = "benchmark"
     columns = ()
+    error = BenchmarkError
 
     def __init__(self, rows, environment=None, settings=None, peaks=None):
         self.rows = list(rows)
@@ -40,6 +43,30 @@ class BenchmarkReport(Report):
         rates = [p["gflops"] for name, p in self.peaks.items()
                  if name != "theoretical" and p and p.get("gflops")]
         return max(rates) if rates else None
+
+    def asked_rows(self):
+        """The rows the user asked for by name, each of which must run (subclasses say which;
+        none: the defaults ran, and only all of them failing fails the benchmark)."""
+        return []
+
+    def row_name(self, row):
+        """How a row is named in the failure line."""
+        return str(row.get("model"))
+
+    def row_failures(self):
+        """One phrase naming the rows that did not run, where they fail the benchmark."""
+        asked = self.asked_rows()
+        broken = ([row for row in asked if row.get("status") != OK] if asked else
+                  [] if self.ok_rows() else list(self.rows))
+        if not broken:
+            return []
+        return ["{} of {} {} rows did not run: {}".format(
+            len(broken), len(self.rows), self.kind, "; ".join(
+                "{} ({}: {})".format(self.row_name(row), row.get("status"), row.get("reason"))
+                for row in broken))]
+
+    def failures(self):
+        return self.row_failures()
 
     def summary(self):
         failures = self.failures()

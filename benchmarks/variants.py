@@ -15,8 +15,8 @@ import os
 
 from linknet_edge.errors import BackendUnavailable, LinkNetEdgeError
 
-__all__ = ["VARIANTS", "REFERENCE", "INT8_TARGETS", "select_variants", "VariantBuilder",
-           "split_variant", "reference_variant", "derivable_variants"]
+__all__ = ["VARIANTS", "REFERENCE", "INT8_TARGETS", "select_variants", "named_variants",
+           "VariantBuilder", "split_variant", "reference_variant", "derivable_variants"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,11 +74,7 @@ def select_variants(backends=None, reference=REFERENCE):
         return derivable
     chosen = [reference]
     for text in backends:
-        matches = [v for v in VARIANTS if v == text or split_variant(v)[0] == text]
-        if not matches:
-            raise LinkNetEdgeError("unknown backend or variant {!r}; choose from {} or {}".format(
-                text, ", ".join(sorted(set(split_variant(v)[0] for v in VARIANTS))),
-                ", ".join(VARIANTS)))
+        matches = named_variants([text])
         usable = [m for m in matches if m in derivable]
         if not usable:
             raise LinkNetEdgeError("{!r}: {} cannot be made from the {} model given; give "
@@ -87,6 +83,19 @@ def select_variants(backends=None, reference=REFERENCE):
                                        "checkpoint" if reference == "onnxruntime-fp32"
                                        else "checkpoint or FP32 ONNX file"))
         chosen.extend(m for m in usable if m not in chosen)
+    return [v for v in VARIANTS if v in chosen]
+
+
+def named_variants(backends):
+    """The variants that ``backends`` (variant or backend names) name, in ``VARIANTS`` order."""
+    chosen = []
+    for text in backends:
+        matches = [v for v in VARIANTS if v == text or split_variant(v)[0] == text]
+        if not matches:
+            raise LinkNetEdgeError("unknown backend or variant {!r}; choose from {} or {}".format(
+                text, ", ".join(sorted(set(split_variant(v)[0] for v in VARIANTS))),
+                ", ".join(VARIANTS)))
+        chosen.extend(matches)
     return [v for v in VARIANTS if v in chosen]
 
 

@@ -22,13 +22,14 @@ import os
 from linknet_edge.errors import BackendUnavailable, EngineBuildError, first_line
 from linknet_edge.onnx_file import read_onnx_info
 
+from .tools import missing_tools
+
 __all__ = ["Route", "choose_route", "adapt_input", "CONVERTED_FROM_KEY"]
 
 logger = logging.getLogger(__name__)
 
 #: metadata key of a converted sibling: the sha256 of the ONNX file it was converted from.
 CONVERTED_FROM_KEY = "linknet_edge.converted_from"
-_TOOLS = {"fp16": ("onnx", "onnxconverter_common"), "int8": ("onnx", "onnxruntime")}
 _WORDS = {"fp32": "FP32", "fp16": "FP16", "int8": "INT8 (Q/DQ)"}
 
 
@@ -43,16 +44,6 @@ class Route(object):
 
     def __repr__(self):
         return "Route({!r}, {!r}, flags={})".format(self.name, self.onnx_path, self.flags)
-
-
-def _missing_tools(precision):
-    for name in _TOOLS[precision]:
-        try:
-            __import__(name)
-        except ImportError as exc:
-            return "{} ({})".format(" and ".join(n.replace("_", "-") for n in _TOOLS[precision]),
-                                    first_line(exc))
-    return None
 
 
 def _sibling(onnx_path, precision):
@@ -90,7 +81,7 @@ def _convert(onnx_path, precision, source_sha, calib_dir, trt_words):
         onnx_path, precision, target, " --calib IMAGES" if precision == "int8" else "")
     why = "{} builds {} only from {} ONNX and {} is FP32".format(
         trt_words, _WORDS[precision], "an FP16" if precision == "fp16" else "a Q/DQ", onnx_path)
-    missing = _missing_tools(precision)
+    missing = missing_tools(precision)
     if missing:
         raise EngineBuildError("{}; converting it needs {}, not importable here: on the "
                                "workstation run {}, copy {} here and build it".format(

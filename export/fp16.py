@@ -12,8 +12,10 @@ import warnings
 import numpy as np
 
 from linknet_edge.atomic import atomic_path
-from linknet_edge.errors import BackendUnavailable, ExportError, first_line
+from linknet_edge.errors import ExportError, first_line
 from linknet_edge.runtime.backends.onnxruntime import create_session
+
+from .tools import require_tools
 
 __all__ = ["convert_fp16", "activation_peaks", "FP16_MAX"]
 
@@ -27,12 +29,9 @@ def convert_fp16(onnx_path, out_path):
     so every runner feeds and reads the FP16 file exactly like the FP32 one. A uint8 or raw
     input stage stays float32 in front of the FP16 network. Metadata is kept.
     """
+    require_tools("fp16", "FP16 conversion")
     import onnx
-    try:
-        from onnxconverter_common import float16
-    except ImportError:
-        raise BackendUnavailable("FP16 conversion needs onnxconverter-common: "
-                                 "pip install onnxconverter-common")
+    from onnxconverter_common import float16
     try:
         model = onnx.load(str(onnx_path))
     except Exception as exc:

@@ -17,6 +17,7 @@ import warnings
 
 from linknet_edge import __version__
 from linknet_edge.atomic import atomic_path
+from linknet_edge.deprecation import renamed_keywords
 from linknet_edge.errors import ExportError, first_line
 from linknet_edge.onnx_file import ONNX_SPEC_KEY
 from linknet_edge.progress import Progress
@@ -142,22 +143,23 @@ def _finish(path, spec, input_form):
     return spec
 
 
+@renamed_keywords(batch="batch_size")
 def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
-                dynamic_batch=False, verify=True, images=None, force_opset=False, batch=1,
+                dynamic_batch=False, verify=True, images=None, force_opset=False, batch_size=1,
                 input_form=DEFAULT_INPUT):
     """Export a checkpoint to ONNX (written atomically) and, by default, verify it.
 
-    ``size`` is (H, W), multiples of 32 (default: the spec's input size). ``batch`` is the
-    static batch (e.g. one frame per camera for a TensorRT engine, whose shapes are static);
+    ``size`` is (H, W), multiples of 32 (default: the spec's input size). ``batch_size`` is
+    the static batch (e.g. one frame per camera for a TensorRT engine, whose shapes are static);
     ``dynamic_batch`` makes it free instead. ``input_form``: "uint8" (default), "float" or
     "raw" (``linknet_edge.spec.INPUT_FORMS``). ``images`` (a folder, glob or list) feed the
     verification. Returns an ``ExportReport``.
     """
     from linknet_edge.spec import INPUT_FORMS
     opset = check_opset(opset, force_opset)
-    batch = int(batch)
+    batch = int(batch_size)
     if batch < 1 or (dynamic_batch and batch != 1):
-        raise ExportError("--batch {}: give a static batch >= 1, or --dynamic-batch, not "
+        raise ExportError("--batch-size {}: give a static batch >= 1, or --dynamic-batch, not "
                           "both".format(batch))
     if input_form not in INPUT_FORMS:
         raise ExportError("--input {!r}: choose from {}".format(

@@ -9,6 +9,7 @@ import logging
 
 import numpy as np
 
+from linknet_edge.deprecation import renamed_keywords
 from linknet_edge.errors import ExportError, SpecMismatch
 from linknet_edge.preprocessing import prepare_batch
 from linknet_edge.progress import Progress
@@ -18,6 +19,7 @@ from linknet_edge.tables import format_rows
 
 from .agreement import compare_logits
 from .sample_images import select_images, spread_evenly
+from .tools import require_tools
 
 __all__ = ["PrecisionReport", "convert_precision", "compare_precision", "PRECISIONS"]
 
@@ -126,8 +128,9 @@ def _cpu_logits(path, batch):
         return runner.run_logits(batch)
 
 
+@renamed_keywords(label_count="limit")
 def compare_precision(reference, candidate, precision, images=None, count=4, labelled=None,
-                      label_count=20, min_agreement=None):
+                      limit=20, min_agreement=None):
     """A ``PrecisionReport`` for ``candidate`` against the FP32 ``reference`` ONNX file."""
     from linknet_edge.onnx_file import read_onnx_spec
     spec = read_onnx_spec(reference)
@@ -140,7 +143,7 @@ def compare_precision(reference, candidate, precision, images=None, count=4, lab
         peaks = activation_peaks(reference, batch)
     miou, where = None, None
     if labelled is not None:
-        miou, where = _miou((reference, candidate), spec, labelled, label_count)
+        miou, where = _miou((reference, candidate), spec, labelled, limit)
     target = None
     if precision == "int8":
         from linknet_edge.onnx_file import read_onnx_info
@@ -152,33 +155,37 @@ def compare_precision(reference, candidate, precision, images=None, count=4, lab
     return report
 
 
+@renamed_keywords(label_count="limit", method="calibration")
 def convert_precision(onnx_path, out_path, precision, calib=None, calib_count=32, images=None,
-                      count=4, labelled=None, label_count=20, min_agreement=None,
-                      target="tensorrt", method="minmax"):
+                      count=4, labelled=None, limit=20, min_agreement=None,
+                      target="tensorrt", calibration="minmax"):
     """Write ``onnx_path`` (FP32, from ``export_onnx``) as ``precision`` ("fp16" or "int8") to
     ``out_path`` and compare it with the FP32 file; returns a ``PrecisionReport``.
 
-    INT8 calibrates on ``calib`` (real images) with ``method`` and takes the form of ``target``
-    ("tensorrt": symmetric Q/DQ; "cpu": ONNX Runtime's U8S8 QOperator form; see
+    INT8 calibrates on ``calib`` (real images) with the ``calibration`` method and takes the
+    form of ``target`` ("tensorrt": symmetric Q/DQ; "cpu": ONNX Runtime's U8S8 QOperator form; see
     ``export.quantize``); agreement is measured on ``count`` of ``images`` (default: the
     ``calib`` images, else synthetic street frames). ``labelled`` = (dataset kind, root, split)
-    adds the mIoU of both files on ``label_count`` frames.
+    adds the mIoU of both files on ``limit`` frames spread over the split. The packages it needs
+    are checked first (``export.tools``).
     """
     if precision not in PRECISIONS:
         raise ExportError("unknown precision {!r}; choose from {}".format(
             precision, ", ".join(PRECISIONS)))
+    require_tools(precision, "--precision {}".format(precision))
     with Progress(2, "quantize", log=logger) as progress:
         if precision == "fp16":
             progress.step("converting to FP16")
             from .fp16 import convert_fp16
             convert_fp16(onnx_path, out_path)
         else:
-            progress.step("calibrating INT8 ({}, {}) on {} images".format(target, method,
+            progress.step("calibrating INT8 ({}, {}) on {} images".format(target, calibration,
                                                                         calib_count))
             from .quantize import quantize_int8
-            quantize_int8(onnx_path, out_path, calib, calib_count, target=target, method=method)
+            quantize_int8(onnx_path, out_path, calib, calib_count, target=target,
+                          method=calibration)
         progress.step("comparing with FP32 on {} images{}".format(
-            count, " and {} labelled frames".format(label_count) if labelled else ""))
+            count, " and {} labelled frames".format(limit) if labelled else ""))
         return compare_precision(onnx_path, out_path, precision,
                                  calib if images is None else images, count, labelled,
-                                 label_count, min_agreement)
+                                 limit, min_agreement)

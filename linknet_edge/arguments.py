@@ -1,12 +1,16 @@
 """Argument helpers shared by the verbs."""
 
 import argparse
+import logging
 import math
 import sys
 
 __all__ = ["add_verb", "add_output_options", "size_type", "add_labelled_split", "DATASET_KINDS",
            "PARSER_OPTIONS", "positive_int", "non_negative_int", "positive_float",
-           "non_negative_float", "device_type"]
+           "non_negative_float", "device_type", "add_dataset_option", "add_deprecated_alias",
+           "ExtendAction"]
+
+logger = logging.getLogger(__name__)
 
 #: Keyword arguments of every parser: no abbreviated long options (``--epoch`` must not pass for
 #: ``--epochs``). Python < 3.8 keeps them: there allow_abbrev=False also breaks ``-vv``
@@ -38,6 +42,38 @@ def add_verb(subparsers, name, help_text, examples, description=None):
         formatter_class=argparse.RawDescriptionHelpFormatter, **PARSER_OPTIONS)
     add_output_options(parser, in_verb=True)
     return parser
+
+
+class ExtendAction(argparse.Action):
+    """argparse's ``extend`` (3.8+) on 3.6: with ``nargs="+"``, ``--size A B --size C`` gives
+    [A, B, C] (``append`` would nest lists, ``store`` keep only the last)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, list(getattr(namespace, self.dest, None) or []) + values)
+
+
+class _DeprecatedAlias(argparse.Action):
+    """An old spelling: warns once per parser, then does what its ``target`` action does."""
+
+    def __init__(self, option_strings, dest, target=None, **kwargs):
+        super(_DeprecatedAlias, self).__init__(option_strings, dest, **kwargs)
+        self.target, self.warned = target, False
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if not self.warned:
+            self.warned = True
+            new = [o for o in self.target.option_strings if o.startswith("--")][0]
+            logger.warning("%s is deprecated, use %s", option_string, new)
+        self.target(parser, namespace, values, option_string)
+
+
+def add_deprecated_alias(parser, old, new):
+    """Keep the old option name ``old`` (hidden from --help) for ``new``, the action that
+    ``parser.add_argument`` returned: same dest, type, nargs and choices, and a warning."""
+    return parser.add_argument(old, action=_DeprecatedAlias, target=new, dest=new.dest,
+                               nargs=new.nargs, type=new.type, choices=new.choices,
+                               metavar=new.metavar, default=argparse.SUPPRESS,
+                               help=argparse.SUPPRESS)
 
 
 def size_type(text):
@@ -92,11 +128,19 @@ def device_type(text):
         raise argparse.ArgumentTypeError(str(exc))
 
 
+def add_dataset_option(parser, default="camvid"):
+    """``--dataset``: the layout of the folder ``--data-root`` names, the same choices and
+    default in every verb (``train`` applies its default itself, after ``--resume``)."""
+    return parser.add_argument("--dataset", choices=DATASET_KINDS, default=default,
+                               metavar="KIND",
+                               help="layout of --data-root: {} (docs/datasets.md) [camvid]"
+                                    .format(", ".join(DATASET_KINDS)))
+
+
 def add_labelled_split(parser, model="checkpoint",
                        model_help="a .pt checkpoint written by linknet-edge train"):
     """The model and the labelled split a verb scores: MODEL --dataset --data-root --split."""
     parser.add_argument(model, help=model_help)
-    parser.add_argument("--dataset", required=True, choices=DATASET_KINDS,
-                        help="dataset layout (see docs/datasets.md)")
+    add_dataset_option(parser)
     parser.add_argument("--data-root", required=True, metavar="DIR", help="the dataset folder")
-    parser.add_argument("--split", default="val", help="labelled split to score (default: val)")
+    parser.add_argument("--split", default="val", help="labelled split to score [val]")

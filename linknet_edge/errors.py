@@ -6,8 +6,8 @@ Stdlib only: the runtime imports this on a Jetson without torch.
 __all__ = [
     "LinkNetEdgeError", "BackendUnavailable", "SpecMismatch", "CheckpointError",
     "DatasetError", "ExportError", "EngineBuildError", "SourceError", "SinkError",
-    "InputSizeError", "SpecError", "TrainingError", "AccuracyFloorError", "ModelFileError",
-    "RunnerClosed", "InferenceError", "DeployError", "first_line",
+    "InputSizeError", "SpecError", "TrainingError", "BenchmarkError", "AccuracyFloorError",
+    "ModelFileError", "RunnerClosed", "InferenceError", "DeployError", "first_line",
 ]
 
 
@@ -75,7 +75,11 @@ class TrainingError(LinkNetEdgeError):
     """A training option is invalid or contradicts the run being resumed."""
 
 
-class AccuracyFloorError(LinkNetEdgeError):
+class BenchmarkError(LinkNetEdgeError):
+    """Rows of a benchmark did not run: one the user named, or every row (see ``bench``)."""
+
+
+class AccuracyFloorError(BenchmarkError):
     """A benchmarked backend missed a floor of ``bench accuracy`` (--min-miou, --max-miou-drop)."""
 
 

@@ -6,7 +6,7 @@ what ``build`` and ``run`` will find: a broken install, no CUDA binding, no GPU,
 
 from linknet_edge.errors import first_line
 
-from .environment import describe_environment, found
+from .environment import OPTIONAL_LIBRARIES, describe_environment
 
 __all__ = ["diagnose", "capabilities", "format_diagnosis"]
 
@@ -36,8 +36,8 @@ def _tensorrt_rows(env):
             ("build TensorRT engines with --trtexec", (trtexec_why is None, trtexec_why or "")),
             ("run and evaluate TensorRT engines (no torch)", (run is None, run or ""))]
     if backend.tensorrt_problem() is None and backend.api.capabilities().strongly_typed_only:
-        have = dict((n, bool(env["libraries"][n]["version"])) for n in ("onnx", "onnxruntime"))
-        have["onnxconverter-common"] = found("onnxconverter_common")
+        have = dict((n, bool(env["libraries"][n]["version"]))
+                    for n in ("onnx", "onnxconverter-common", "onnxruntime"))
         missing = [n for n in ("onnx", "onnxconverter-common", "onnxruntime") if not have[n]]
         rows.append(("FP16/INT8 from an FP32 ONNX (TensorRT {} converts it first)".format(
             backend.version()), (not missing, "needs {}; else build the FP16 / Q-DQ ONNX that "
@@ -50,8 +50,11 @@ def capabilities(env):
     """The rows of what can run here, for an environment from ``describe_environment``."""
     have = {name: bool(info["version"]) for name, info in env["libraries"].items()}
 
+    pip_only = dict(OPTIONAL_LIBRARIES)
+
     def need(*names):
-        missing = [n for n in names if not have[n]]
+        missing = [n + (" (pip install {})".format(n) if n in pip_only else "")
+                   for n in names if not have[n]]
         return (True, "") if not missing else (False, "needs " + ", ".join(missing))
 
     rows = [
@@ -59,6 +62,10 @@ def capabilities(env):
         ("export to ONNX", need("torch", "onnx")),
         ("verify ONNX against PyTorch", need("torch", "onnx", "onnxruntime")),
         ("run and evaluate ONNX models (ONNX Runtime, no torch)", need("onnxruntime", "cv2")),
+        ("write FP16 ONNX (quantize --precision fp16)", need("onnx", "onnxconverter-common")),
+        ("write INT8 ONNX (quantize --precision int8)", need("onnx", "onnxruntime")),
+        ("plots (train, bench)", need("matplotlib")),
+        ("progress bars (train, evaluate)", need("tqdm")),
     ] + _tensorrt_rows(env)
     gst = env.get("opencv_gstreamer")
     rows.append(("CSI camera (csi://)", (bool(gst and env["l4t_release"]),

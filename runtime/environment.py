@@ -21,11 +21,15 @@ from linknet_edge.errors import first_line
 from .gstreamer import opencv_has_gstreamer
 
 __all__ = ["describe_environment", "record_environment", "read_l4t_release", "jetson_model",
-           "module_version", "cuda_device", "read_power_mode", "read_clock_state", "found"]
+           "module_version", "cuda_device", "read_power_mode", "read_clock_state", "found",
+           "OPTIONAL_LIBRARIES"]
 
 logger = logging.getLogger(__name__)
 
 _LIBRARIES = ("numpy", "cv2", "torch", "onnx", "onnxruntime", "tensorrt", "pycuda")
+#: pure-Python extras, by pip name -> import name (``doctor`` says what each enables)
+OPTIONAL_LIBRARIES = (("onnxconverter-common", "onnxconverter_common"),
+                      ("matplotlib", "matplotlib"), ("tqdm", "tqdm"))
 
 
 def module_version(name):
@@ -117,6 +121,9 @@ def describe_environment():
         env["libraries"][name] = {"version": version, "error": error}
     env["libraries"]["tensorrt"] = _tensorrt_library()
     env["libraries"]["cuda-python"] = _cuda_python_library()
+    for pip_name, module in OPTIONAL_LIBRARIES:
+        version, error = module_version(module)
+        env["libraries"][pip_name] = {"version": version, "error": error}
     if env["libraries"]["cv2"]["version"]:
         env["opencv_gstreamer"] = opencv_has_gstreamer()
     if env["libraries"]["onnxruntime"]["version"]:

@@ -13,6 +13,7 @@ import warnings
 
 from linknet_edge.atomic import write_json_atomic
 from linknet_edge.data import open_dataset
+from linknet_edge.deprecation import renamed_keywords
 from linknet_edge.errors import SpecMismatch
 from linknet_edge.evaluation import check_dataset_classes, evaluate_predictor
 from linknet_edge.metrics import summary_to_json
@@ -25,7 +26,8 @@ __all__ = ["evaluate_model", "evaluate_checkpoint"]
 logger = logging.getLogger(__name__)
 
 
-def evaluate_model(model_path, dataset_kind, root, split, size=None, batch_size=4,
+@renamed_keywords(dataset_kind="dataset", root="data_root")
+def evaluate_model(model_path, dataset, data_root, split, size=None, batch_size=4,
                    out_json=None, cache_dir=None, limit=None, backend=None, device=None,
                    providers=None):
     """Score a model file on a dataset split; returns a JSON-ready report dict.
@@ -40,7 +42,7 @@ def evaluate_model(model_path, dataset_kind, root, split, size=None, batch_size=
         options["device"] = device or "auto"
     elif name == "onnxruntime" and providers:
         options["providers"] = providers
-    reader = open_dataset(dataset_kind, root, split, size=size, cache_dir=cache_dir)
+    reader = open_dataset(dataset, data_root, split, size=size, cache_dir=cache_dir)
     with load_model(model_path, name, **options) as runner:
         check_dataset_classes(reader, runner.spec, model_path)
         input_size = tuple(size or runner.input_size)
@@ -54,14 +56,14 @@ def evaluate_model(model_path, dataset_kind, root, split, size=None, batch_size=
         class_names = runner.classes
     frames = len(reader) if limit is None else min(int(limit), len(reader))
     report = {
-        "model": str(model_path), "dataset": dataset_kind, "root": root, "split": split,
+        "model": str(model_path), "dataset": dataset, "root": data_root, "split": split,
         "frames": frames, "input_size": list(input_size),
         "scored_at": "read size" if size else "label resolution",
         "backend": backend_name, "precision": precision, "class_names": class_names,
         "metrics": summary_to_json(matrix.summary(), class_names),
     }
     miou = report["metrics"]["miou"]
-    logger.info("%s on %s %s (%d frames): mIoU %.4f", model_path, dataset_kind, split, frames,
+    logger.info("%s on %s %s (%d frames): mIoU %.4f", model_path, dataset, split, frames,
                 float("nan") if miou is None else miou)
     if out_json:
         write_json_atomic(out_json, report, allow_nan=False)

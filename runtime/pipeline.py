@@ -15,6 +15,8 @@ import signal
 import threading
 import time
 
+from linknet_edge.deprecation import renamed_keywords
+
 from .stream import BATCH_WAIT_S, FrameStream, ms_since, opened
 
 __all__ = ["run_pipeline", "OverlayOptions", "StreamOptions"]
@@ -33,16 +35,18 @@ class OverlayOptions(object):
 
 
 class StreamOptions(object):
-    """How frames flow: ``batch`` frames per inference call (None: one per input), stop each
-    input after ``max_frames`` (None: at its end), a log line every ``log_every`` seconds
+    """How frames flow: ``batch_size`` frames per inference call (None: one per input), stop
+    each input after ``limit`` frames (None: at its end), a log line every ``log_every`` seconds
     (None: never), ``batch_wait`` seconds a batch waits for a live input's frame once it holds
     another's; ``smooth``: class maps from the logits resized bilinearly to frame size (smooth
-    boundaries, more host time per frame) instead of nearest-neighbour."""
+    boundaries, more host time per frame) instead of nearest-neighbour. The CLI's
+    ``--batch-size``, ``--limit``, ``--batch-wait`` (in ms) and ``--smooth``."""
 
-    def __init__(self, batch=None, max_frames=None, log_every=5.0, batch_wait=BATCH_WAIT_S,
+    @renamed_keywords(batch="batch_size", max_frames="limit")
+    def __init__(self, batch_size=None, limit=None, log_every=5.0, batch_wait=BATCH_WAIT_S,
                  smooth=False):
-        self.batch = None if batch is None else int(batch)
-        self.max_frames, self.log_every = max_frames, log_every
+        self.batch_size = None if batch_size is None else int(batch_size)
+        self.limit, self.log_every = limit, log_every
         self.batch_wait, self.smooth = float(batch_wait), bool(smooth)
 
 
@@ -96,8 +100,8 @@ def run_pipeline(model, inputs, outputs="none", overlay=None, stream=None, model
         sinks, frames = [], None
         try:
             sinks = _open_sinks(per_stream, sources, runner.spec, sink_options)
-            frames = FrameStream(sources, runner, stream_options.batch,
-                                 stream_options.max_frames, _renders(sinks, runner.spec, overlay),
+            frames = FrameStream(sources, runner, stream_options.batch_size,
+                                 stream_options.limit, _renders(sinks, runner.spec, overlay),
                                  stop, log_every=stream_options.log_every,
                                  batch_wait=stream_options.batch_wait,
                                  smooth=stream_options.smooth)

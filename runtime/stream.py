@@ -20,6 +20,8 @@ import logging
 import threading
 import time
 
+from linknet_edge.deprecation import renamed_keywords
+
 from .batching import BatchGatherer
 from .postprocess import labels_to_frame, logits_to_frame
 from .queues import ABORTED, END, FrameQueue
@@ -238,13 +240,15 @@ class FrameStream(object):
         self._done.put(END, self._abort, may_drop=False)
 
 
-def iterate(source, runner, batch=None, max_frames=None, stop_event=None, log_every=5.0):
-    """Yield ``(frame_bgr, classes, timings)`` for an open ``FrameSource`` and a runner.
+@renamed_keywords(batch="batch_size", max_frames="limit")
+def iterate(source, runner, batch_size=None, limit=None, stop_event=None, log_every=5.0):
+    """Yield ``(frame_bgr, classes, timings)`` for an open ``FrameSource`` and a runner:
+    ``batch_size`` frames per inference call, the first ``limit`` frames (None: all).
 
     ``classes`` is the (H, W) uint8 class map at the frame's size; ``timings`` the ms per stage
     plus ``latency`` (capture -> yielded).
     """
-    stream = FrameStream(source, runner, batch, max_frames, stop_event=stop_event,
+    stream = FrameStream(source, runner, batch_size, limit, stop_event=stop_event,
                          log_every=log_every)
     for item in stream:
         stream.done(item)
@@ -278,7 +282,8 @@ def opened(source, model, source_options=None, model_options=None):
             runner.close()
 
 
-def segment(source, model, batch=None, max_frames=None, source_options=None,
+@renamed_keywords(batch="batch_size", max_frames="limit")
+def segment(source, model, batch_size=None, limit=None, source_options=None,
             model_options=None):
     """Like ``iterate``, but ``source`` may be a URI and ``model`` a model file path::
 
@@ -286,5 +291,5 @@ def segment(source, model, batch=None, max_frames=None, source_options=None,
             ...
     """
     with opened(source, model, source_options, model_options) as (frames, runner):
-        for result in iterate(frames, runner, batch, max_frames):
+        for result in iterate(frames, runner, batch_size, limit):
             yield result

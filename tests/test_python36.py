@@ -95,7 +95,7 @@ def test_runtime_commands_run_on_python_36(py36, camvid_onnx, tmp_path):
     assert doctor.returncode == 0 and "Python      3.6" in doctor.stdout, doctor.stdout
     out = str(tmp_path / "overlay.avi")
     clip = data_path("video", "camvid_0016E5_val_15fps_480x360.mp4")
-    run = _run([py36, "run", camvid_onnx, "-i", clip, "-o", out, "--max-frames", "8"])
+    run = _run([py36, "run", camvid_onnx, "-i", clip, "-o", out, "--limit", "8"])
     assert run.returncode == 0 and "8 frames in" in run.stdout, run.stdout
     assert os.path.getsize(out) > 0
     evaluate = _run([py36, "evaluate", camvid_onnx, "--dataset", "camvid", "--data-root",

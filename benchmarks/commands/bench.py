@@ -1,6 +1,7 @@
 """``linknet-edge bench``: latency/FPS of model files, accuracy of every backend vs PyTorch."""
 
-from linknet_edge.arguments import add_labelled_split, add_verb, size_type
+from linknet_edge.arguments import (ExtendAction, add_deprecated_alias, add_labelled_split,
+                                    add_verb, size_type)
 
 __all__ = ["add_parser", "run"]
 
@@ -8,22 +9,28 @@ __all__ = ["add_parser", "run"]
 def _add_latency(commands):
     parser = add_verb(commands, "latency", "time model files on each backend (ms, FPS, power)", [
         "linknet-edge bench latency model.onnx best.pt --iters 100",
-        "linknet-edge bench latency best.pt --size 480x352 960x704 --backend pytorch",
+        "linknet-edge bench latency best.pt --size 480x352 --size 960x704 --backend pytorch",
         "linknet-edge bench latency model_fp16.engine --out bench/jetson   # on the Jetson",
     ])
     parser.add_argument("models", nargs="+", metavar="MODEL",
-                        help=".pt checkpoints, .onnx files or .engine files")
-    parser.add_argument("--size", type=size_type, nargs="+", default=None, metavar="WxH",
-                        help="input sizes to time (default: each model's own; exported files "
-                             "only run at the size they were exported at)")
-    parser.add_argument("--batch", type=int, default=1, metavar="N", help="frames per run")
-    parser.add_argument("--warmup", type=int, default=10, metavar="N", help="untimed runs first")
-    parser.add_argument("--iters", type=int, default=50, metavar="N", help="timed runs")
-    parser.add_argument("--backend", nargs="+", default=None, metavar="NAME[:TARGET]",
-                        help="backends to use, e.g. onnxruntime, onnxruntime:cuda, pytorch:cuda,"
-                             " tensorrt (default: the one each file's suffix implies)")
+                        help=".pt checkpoints, .onnx files or .engine files; exit 1 unless "
+                             "every one runs")
+    parser.add_argument("--size", type=size_type, nargs="+", action=ExtendAction, default=None,
+                        metavar="WxH",
+                        help="input sizes to time, repeatable (exported files only run at the "
+                             "size they were exported at) [each model's own]")
+    batch = parser.add_argument("--batch-size", type=int, default=1, metavar="N",
+                                help="frames per inference call [1]")
+    add_deprecated_alias(parser, "--batch", batch)
+    parser.add_argument("--warmup", type=int, default=10, metavar="N",
+                        help="untimed runs first [10]")
+    parser.add_argument("--iters", type=int, default=50, metavar="N", help="timed runs [50]")
+    parser.add_argument("--backend", nargs="+", action=ExtendAction, default=None,
+                        metavar="NAME[:TARGET]",
+                        help="backends to use, repeatable, e.g. onnxruntime, onnxruntime:cuda, "
+                             "pytorch:cuda, tensorrt [the one each file's suffix implies]")
     parser.add_argument("--out", default="bench-results", metavar="DIR",
-                        help="folder for latency.json/.csv/.md and the plots")
+                        help="folder for latency.json/.csv/.md and the plots [bench-results]")
 
 
 def _add_accuracy(commands):
@@ -32,29 +39,34 @@ def _add_accuracy(commands):
                           "linknet-edge bench accuracy best.pt --dataset camvid --data-root "
                           "data/CamVid --split val --size 480x352",
                           "linknet-edge bench accuracy best.pt --dataset camvid --data-root "
-                          "data/CamVid --backends onnxruntime --max-miou-drop 1",
+                          "data/CamVid --backend onnxruntime --max-miou-drop 1",
                           "linknet-edge bench accuracy model_fp16.engine --dataset camvid "
                           "--data-root data/CamVid   # on the Jetson, no torch",
                       ])
     add_labelled_split(parser, "model", ".pt checkpoint (reference: PyTorch FP32), .onnx file "
                                         "or .engine (reference: that file, torch-free)")
     parser.add_argument("--size", type=size_type, default=None, metavar="WxH",
-                        help="network input size to export and run at (default: the model's; "
-                             "a checkpoint only)")
-    parser.add_argument("--backends", nargs="+", default=None, metavar="NAME",
-                        help="backends (pytorch, onnxruntime, tensorrt) or variants "
-                             "(onnxruntime-int8, ...); default: all the model file derives; "
-                             "the file itself always runs as the reference")
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="first N frames")
+                        help="network input size to export and run at (a checkpoint only) "
+                             "[the model's]")
+    backend = parser.add_argument(
+        "--backend", nargs="+", action=ExtendAction, default=None, metavar="NAME",
+        help="backends (pytorch, onnxruntime, tensorrt) or variants (onnxruntime-int8, ...), "
+             "repeatable; exit 1 unless every one named runs; the model file itself always "
+             "runs as the reference [all the file derives, exit 1 only if none runs]")
+    add_deprecated_alias(parser, "--backends", backend)
+    parser.add_argument("--limit", type=int, default=None, metavar="N",
+                        help="score only the first N frames [all]")
     parser.add_argument("--calib-count", type=int, default=32, metavar="N",
-                        help="INT8 calibration images, spread over the train split (default 32)")
+                        help="INT8 calibration images, spread over the train split [32]")
     parser.add_argument("--min-miou", type=float, default=None, metavar="PERCENT",
-                        help="fail (exit 1) if any variant's mIoU is below this, in percent")
+                        help="fail (exit 1) if any variant's mIoU is below this, in percent "
+                             "[no floor]")
     parser.add_argument("--max-miou-drop", type=float, default=None, metavar="POINTS",
                         help="fail (exit 1) if any variant loses more mIoU points than this "
-                             "against the reference (the given file)")
+                             "against the reference (the given file) [no floor]")
     parser.add_argument("--out", default="bench-results", metavar="DIR",
-                        help="folder for the exported models, accuracy.json/.csv/.md and plots")
+                        help="folder for the exported models, accuracy.json/.csv/.md and plots "
+                             "[bench-results]")
 
 
 def add_parser(subparsers):
@@ -73,15 +85,14 @@ def add_parser(subparsers):
 
 def run(args):
     from linknet_edge.data import LabelledSplit
-    from .. import (AccuracyFloors, check_accuracy_floors, format_table, measure_accuracy,
-                    measure_latency, write_reports)
+    from .. import AccuracyFloors, format_table, measure_accuracy, measure_latency, write_reports
     if args.bench_command == "latency":
-        report = measure_latency(args.models, sizes=args.size, batch=args.batch,
+        report = measure_latency(args.models, sizes=args.size, batch_size=args.batch_size,
                                  warmup=args.warmup, iters=args.iters, backends=args.backend)
     elif args.bench_command == "accuracy":
         report = measure_accuracy(
             args.model, LabelledSplit(args.dataset, args.data_root, args.split, args.limit),
-            size=args.size, backends=args.backends, out_dir=args.out,
+            size=args.size, backends=args.backend, out=args.out,
             floors=AccuracyFloors(args.min_miou, args.max_miou_drop),
             calib_count=args.calib_count)
     else:
@@ -89,6 +100,5 @@ def run(args):
         return 2
     write_reports(report, args.out)
     print(format_table(report))
-    if args.bench_command == "accuracy":
-        check_accuracy_floors(report)
+    report.check()  # rows that did not run, and the accuracy floors: exit 1 in one line
     return 0

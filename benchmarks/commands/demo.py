@@ -11,14 +11,18 @@ def add_parser(subparsers):
         description="Make a labelled synthetic street dataset, train LinkNet on it briefly, "
                     "export and verify ONNX, segment a driving clip into an overlay video and "
                     "compare PyTorch with ONNX Runtime. Ends with a table and the paths written.")
-    parser.add_argument("--out", default="linknet-edge-demo", help="output folder")
-    parser.add_argument("--data-root", help="a CamVid root (SegNet layout) instead of synthetic")
-    parser.add_argument("--size", type=size_type, default=(160, 224),
-                        help="network input WxH (default 224x160)")
-    parser.add_argument("--epochs", type=int, default=20, help="training epochs (default 20)")
-    parser.add_argument("--frames", type=int, default=45, help="clip frames to segment")
-    parser.add_argument("--limit", type=int, help="use only the first N frames of each split")
-    parser.add_argument("--seed", type=int, default=0, help="data and training seed")
+    parser.add_argument("--out", default="linknet-edge-demo", metavar="DIR",
+                        help="output folder [linknet-edge-demo]")
+    parser.add_argument("--data-root", metavar="DIR",
+                        help="a CamVid root (SegNet layout) instead of synthetic [synthetic]")
+    parser.add_argument("--size", type=size_type, default=(160, 224), metavar="WxH",
+                        help="network input WxH [224x160]")
+    parser.add_argument("--epochs", type=int, default=20, help="training epochs [20]")
+    parser.add_argument("--frames", type=int, default=45, metavar="N",
+                        help="synthetic clip frames to segment [45]")
+    parser.add_argument("--limit", type=int, metavar="N",
+                        help="use only the first N frames of each split [all]")
+    parser.add_argument("--seed", type=int, default=0, help="data and training seed [0]")
     return parser
 
 

@@ -20,20 +20,21 @@ def add_parser(subparsers):
                     "onnxconverter-common / onnxruntime are installed, else build the file "
                     "`linknet-edge quantize` wrote on the workstation.")
     parser.add_argument("onnx", help="ONNX file written by `linknet-edge export`")
-    parser.add_argument("-o", "--output", help="engine path (default: the ONNX path, .engine)")
+    parser.add_argument("-o", "--output", help="engine path [the ONNX path, .engine]")
     parser.add_argument("--precision", choices=("fp32", "fp16", "int8"), default="fp16",
-                        help="fp16 (default) needs compute capability 5.3/6.0/6.2/7.0+; int8 "
-                             "needs 6.1 or 7.0+ (not TX1, Nano, TX2)")
+                        help="fp16 needs compute capability 5.3/6.0/6.2/7.0+; int8 needs 6.1 "
+                             "or 7.0+ (not TX1, Nano, TX2) [fp16]")
     parser.add_argument("--calib", metavar="DIR",
                         help="INT8: folder of real images to calibrate on (always offered, "
-                             "so a cache from another TensorRT version is replaced)")
+                             "so a cache from another TensorRT version is replaced) [none]")
     parser.add_argument("--calib-cache", metavar="FILE",
-                        help="INT8: calibration cache to read/write (default: ENGINE.calib)")
+                        help="INT8: calibration cache to read/write [ENGINE.calib]")
     parser.add_argument("--workspace", type=int, default=1024, metavar="MiB",
-                        help="builder scratch memory cap in MiB (default 1024)")
+                        help="builder scratch memory cap in MiB [1024]")
     parser.add_argument("--trtexec", nargs="?", const=True, default=False, metavar="PATH",
                         help="build with trtexec instead (PATH, else found on PATH or in "
-                             "/usr/src/tensorrt/bin); its flags follow its own version")
+                             "/usr/src/tensorrt/bin); its flags follow its own version [the "
+                             "Python API]")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--no-rebuild", action="store_true",
                        help="never rebuild: fail with what differs if the engine is stale")

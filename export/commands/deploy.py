@@ -33,7 +33,7 @@ def add_parser(subparsers):
                      "Write a Gst-nvinfer config (segmentation), a deepstream-app config with N "
                      "sources, labels and the model into one folder.")
     stream.add_argument("-o", "--output", metavar="DIR",
-                        help="folder to write (default: deepstream_NAME)")
+                        help="folder to write [deepstream_NAME]")
     stream.add_argument("--sources", type=positive_int, metavar="N",
                         help="number of inputs, batched together [one per --uri, or 1]")
     stream.add_argument("--uri", action="append", metavar="URI",
@@ -43,7 +43,7 @@ def add_parser(subparsers):
     stream.add_argument("--precision", choices=("fp32", "fp16", "int8"),
                         help="network-mode [the file's; fp16 for an fp32 ONNX file]")
     stream.add_argument("--int8-calib-file", metavar="FILE",
-                        help="calibration cache for int8 from a float ONNX file")
+                        help="calibration cache for int8 from a float ONNX file [none]")
     stream.add_argument("--sink", choices=("file", "rtsp", "display", "fake"), default="file",
                         help="deepstream-app output: an mp4 file, an RTSP server on :8554, a "
                              "window or nothing [file]")

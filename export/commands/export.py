@@ -1,7 +1,7 @@
 """``linknet-edge export``: checkpoint -> ONNX (spec inside), verified against PyTorch; or
 ``--format pt``: the weights-only checkpoint to ship."""
 
-from linknet_edge.arguments import add_verb
+from linknet_edge.arguments import add_deprecated_alias, add_verb
 from linknet_edge.reports import show_report
 
 #: (dest, option, default) of the options that only shape an ONNX file (``--format pt``
@@ -28,9 +28,9 @@ def add_parser(subparsers):
                              "no optimizer state; loads wherever a checkpoint does, except "
                              "train --resume)")
     parser.add_argument("--size", metavar="WxH",
-                        help="input WxH, multiples of 32 (default: the spec's size)")
+                        help="input WxH, multiples of 32 [the spec's size]")
     parser.add_argument("--opset", type=int, default=13,
-                        help="ONNX opset 11..13 (TensorRT 8.2 parses up to 13; default 13)")
+                        help="ONNX opset 11..13 (TensorRT 8.2 parses up to 13) [13]")
     parser.add_argument("--force-opset", action="store_true",
                         help="allow an opset outside 11..13 (newer TensorRT only)")
     parser.add_argument("--argmax", action="store_true",
@@ -39,18 +39,20 @@ def add_parser(subparsers):
     parser.add_argument("--input", dest="input_form", choices=sorted(INPUT_FORMS),
                         default="uint8",
                         help="network input: uint8 = the camera's NHWC BGR image, normalised in "
-                             "the graph (default; TensorRT 8.5+, ONNX Runtime); float = NCHW "
-                             "float32 normalised on the host; raw = NCHW float32 RGB 0-255, "
-                             "normalised in the graph (TensorRT 8.2, DeepStream, Triton)")
+                             "the graph (TensorRT 8.5+, ONNX Runtime); float = NCHW float32 "
+                             "normalised on the host; raw = NCHW float32 RGB 0-255, normalised "
+                             "in the graph (TensorRT 8.2, DeepStream, Triton) [uint8]")
     parser.add_argument("--dynamic-batch", action="store_true",
-                        help="dynamic batch dimension (default: static batch 1)")
-    parser.add_argument("--batch", type=int, default=1, metavar="N",
-                        help="static batch N, e.g. one frame per camera for a TensorRT engine "
-                             "(engines are static-shape) [1]")
+                        help="dynamic batch dimension (instead of a static --batch-size)")
+    batch = parser.add_argument("--batch-size", type=int, default=1, metavar="N",
+                                help="frames per inference call: a static batch of N, e.g. one "
+                                     "frame per camera for a TensorRT engine (engines are "
+                                     "static-shape) [1]")
+    add_deprecated_alias(parser, "--batch", batch)
     parser.add_argument("--no-verify", action="store_true",
                         help="skip the checker / ONNX Runtime / TensorRT 8.2 checks")
     parser.add_argument("--images", help="folder or glob of real images for the verification "
-                                         "(default: synthetic street frames)")
+                                         "[synthetic street frames]")
     return parser
 
 
@@ -76,7 +78,7 @@ def run(args):
     report = export_onnx(args.checkpoint, args.output,
                          size=parse_size(args.size) if args.size else None, opset=args.opset,
                          argmax=args.argmax,
-                         dynamic_batch=args.dynamic_batch, batch=args.batch,
+                         dynamic_batch=args.dynamic_batch, batch_size=args.batch_size,
                          verify=not args.no_verify,
                          images=args.images, force_opset=args.force_opset,
                          input_form=args.input_form)

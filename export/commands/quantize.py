@@ -1,6 +1,6 @@
 """``linknet-edge quantize``: FP32 ONNX -> FP16 or INT8 ONNX, compared with the FP32 file."""
 
-from linknet_edge.arguments import add_verb
+from linknet_edge.arguments import add_dataset_option, add_deprecated_alias, add_verb
 from linknet_edge.reports import show_report
 
 
@@ -17,7 +17,8 @@ def add_parser(subparsers):
     parser.add_argument("onnx", help="FP32 ONNX file written by export")
     from ..quantize import CALIBRATION_METHODS, TARGETS
     parser.add_argument("--precision", required=True, choices=("fp16", "int8"),
-                        help="fp16 (weights and activations) or int8 (calibrated on --calib)")
+                        help="fp16 (weights and activations; needs onnxconverter-common) or int8 "
+                             "(calibrated on --calib; needs onnxruntime) (required)")
     parser.add_argument("--target", choices=TARGETS, default="tensorrt",
                         help="INT8 form: tensorrt = symmetric Q/DQ (TensorRT's explicit "
                              "quantization; slow on CPUs), cpu = ONNX Runtime's U8S8 QOperator "
@@ -25,19 +26,25 @@ def add_parser(subparsers):
     parser.add_argument("--calibration", choices=CALIBRATION_METHODS, default="minmax",
                         help="INT8 calibration method [minmax]")
     parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
-    parser.add_argument("--calib", help="folder or glob of real images to calibrate INT8 on")
-    parser.add_argument("--calib-count", type=int, default=32,
-                        help="calibration images, spread over the folder (default 32)")
-    parser.add_argument("--images", help="images to compare on (default: --calib, else "
-                                         "synthetic street frames)")
-    parser.add_argument("--count", type=int, default=4, help="images to compare (default 4)")
-    parser.add_argument("--dataset", help="dataset kind for an mIoU comparison (e.g. camvid)")
-    parser.add_argument("--data-root", help="dataset root for --dataset")
-    parser.add_argument("--split", default="val", help="labelled split (default val)")
-    parser.add_argument("--label-count", type=int, default=20,
-                        help="labelled frames for the mIoU comparison (default 20)")
+    parser.add_argument("--calib", metavar="DIR",
+                        help="folder or glob of real images to calibrate INT8 on [none]")
+    parser.add_argument("--calib-count", type=int, default=32, metavar="N",
+                        help="calibration images, spread over --calib [32]")
+    parser.add_argument("--images", help="images to compare on [--calib, else synthetic street "
+                                         "frames]")
+    parser.add_argument("--count", type=int, default=4, metavar="N",
+                        help="images to compare, spread over --images [4]")
+    add_dataset_option(parser, default=None)
+    parser.add_argument("--data-root", metavar="DIR",
+                        help="a labelled dataset: also compare the mIoU of both files on it "
+                             "[none]")
+    parser.add_argument("--split", default="val", help="labelled split [val]")
+    limit = parser.add_argument("--limit", type=int, default=20, metavar="N",
+                                help="labelled frames for the mIoU comparison, spread over the "
+                                     "split [20]")
+    add_deprecated_alias(parser, "--label-count", limit)
     parser.add_argument("--min-agreement", type=float,
-                        help="fail (exit 1) below this fraction of agreeing pixels")
+                        help="fail (exit 1) below this fraction of agreeing pixels [no check]")
     return parser
 
 
@@ -46,10 +53,10 @@ def run(args):
     from linknet_edge.errors import ExportError
     if args.dataset and not args.data_root:
         raise ExportError("--dataset {} needs --data-root DIR".format(args.dataset))
-    labelled = (args.dataset, args.data_root, args.split) if args.dataset else None
+    labelled = (args.dataset or "camvid", args.data_root, args.split) if args.data_root else None
     report = convert_precision(args.onnx, args.output, args.precision, calib=args.calib,
                                calib_count=args.calib_count, images=args.images,
                                count=args.count, labelled=labelled,
-                               label_count=args.label_count, min_agreement=args.min_agreement,
-                               target=args.target, method=args.calibration)
+                               limit=args.limit, min_agreement=args.min_agreement,
+                               target=args.target, calibration=args.calibration)
     return show_report(report)

@@ -10,13 +10,14 @@ def add_parser(subparsers):
         "linknet-edge verify linknet.onnx --checkpoint best.pt --count 16 --tolerance 1e-4"])
     parser.add_argument("onnx", help="ONNX file written by export")
     parser.add_argument("--checkpoint", required=True, help="the checkpoint it was exported from")
-    parser.add_argument("--images", help="folder or glob of real images (default: synthetic "
-                                         "street frames)")
-    parser.add_argument("--count", type=int, default=4, help="images to compare (default 4)")
+    parser.add_argument("--images", help="folder or glob of real images [synthetic street "
+                                         "frames]")
+    parser.add_argument("--count", type=int, default=4, metavar="N",
+                        help="images to compare, spread over --images [4]")
     parser.add_argument("--tolerance", type=float, default=1e-3,
-                        help="max |logit error| as a fraction of the logit range (default 1e-3)")
+                        help="max |logit error| as a fraction of the logit range [1e-3]")
     parser.add_argument("--min-agreement", type=float, default=0.999,
-                        help="min fraction of pixels with the same class (default 0.999)")
+                        help="min fraction of pixels with the same class [0.999]")
     return parser
 
 

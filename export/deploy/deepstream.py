@@ -109,7 +109,7 @@ def _check_model(artifact, sources):
                           "`linknet-edge export` (logits first)".format(artifact.path, first))
     if artifact.batch is not None and artifact.batch != sources:
         raise DeployError("{}: its batch is fixed at {} but {} source(s) make batches of {}; "
-                          "export with --batch {} (then build the engine again) or "
+                          "export with --batch-size {} (then build the engine again) or "
                           "--dynamic-batch".format(artifact.path, artifact.batch, sources,
                                                    sources, sources))
     return first

@@ -12,11 +12,13 @@ def add_parser(subparsers):
     parser.add_argument("checkpoint", help="e-Lab .pth file (dict with state_dict, model_def)")
     parser.add_argument("-o", "--output", required=True, help="linknet-edge checkpoint to write")
     parser.add_argument("--dataset", default="camvid", choices=("camvid", "cityscapes"),
-                        help="class names and colours to attach (default camvid)")
-    parser.add_argument("--size", type=size_type, default=None,
-                        help="network input WxH recorded in the spec (default: the dataset's)")
+                        help="class names and colours to attach (a preset: camvid or "
+                             "cityscapes) [camvid]")
+    parser.add_argument("--size", type=size_type, default=None, metavar="WxH",
+                        help="network input WxH recorded in the spec [the dataset's]")
     parser.add_argument("--drop-output", type=int, action="append", default=[], metavar="INDEX",
-                        help="remove this output channel, e.g. CamVid's void class 11 (repeatable)")
+                        help="remove this output channel, e.g. CamVid's void class 11, "
+                             "repeatable [none]")
     return parser
 
 

@@ -9,11 +9,12 @@ def add_parser(subparsers):
         "linknet-edge model --arch linknet-res-dec --classes 19 --size 1024x512",
         "linknet-edge model --list                   # every registered architecture",
         "linknet-edge model --checkpoint runs/camvid/best.pt --json"])
-    parser.add_argument("--arch", default="linknet", help="registry name (default: linknet)")
-    parser.add_argument("--classes", type=int, default=11, help="number of classes (default 11)")
-    parser.add_argument("--size", type=size_type, default=(352, 480),
-                        help="input WxH, multiples of 32 (default 480x352)")
-    parser.add_argument("--checkpoint", help="summarise the model of this checkpoint instead")
+    parser.add_argument("--arch", default="linknet", help="registry name [linknet]")
+    parser.add_argument("--classes", type=int, default=11, help="number of classes [11]")
+    parser.add_argument("--size", type=size_type, default=(352, 480), metavar="WxH",
+                        help="input WxH, multiples of 32 [480x352]")
+    parser.add_argument("--checkpoint", help="summarise the model of this checkpoint instead "
+                                             "[none]")
     parser.add_argument("--list", action="store_true", help="list the architectures and exit")
     parser.add_argument("--json", action="store_true", help="print JSON")
     return parser

@@ -2,7 +2,7 @@
 
 import sys
 
-from ..arguments import (DATASET_KINDS, add_verb, device_type, non_negative_float,
+from ..arguments import (add_dataset_option, add_verb, device_type, non_negative_float,
                          non_negative_int, positive_float, positive_int, size_type)
 
 EXAMPLES = [
@@ -31,48 +31,50 @@ def add_parser(subparsers):
     parser = add_verb(subparsers, "train", "train LinkNet on CamVid, Cityscapes or a folder",
                       EXAMPLES)
     add = parser.add_argument
-    add("--dataset", choices=DATASET_KINDS, help="dataset layout (default camvid)")
+    add_dataset_option(parser, default=None)  # TrainConfig applies it, after --resume
     add("--data-root", metavar="DIR", help="dataset folder (required unless --resume)")
-    add("--size", type=size_type, metavar="WxH", help="network input, multiples of 32 (480x352)")
-    add("--arch", help="architecture (default linknet; see `linknet-edge model --list`)")
-    add("--epochs", type=positive_int, help="epochs in total, resumed ones included (300)")
-    add("--batch-size", type=positive_int, help="frames per batch and process (8)")
-    add("--lr", type=positive_float, help="base learning rate (5e-4)")
-    add("--weight-decay", type=non_negative_float, help="weight decay, really applied (2e-4)")
+    add("--size", type=size_type, metavar="WxH", help="network input, multiples of 32 [480x352]")
+    add("--arch", help="architecture (see `linknet-edge model --list`) [linknet]")
+    add("--epochs", type=positive_int, help="epochs in total, resumed ones included [300]")
+    add("--batch-size", type=positive_int, metavar="N",
+        help="frames per batch and process [8]")
+    add("--lr", type=positive_float, help="base learning rate [5e-4]")
+    add("--weight-decay", type=non_negative_float, help="weight decay, really applied [2e-4]")
     add("--optimizer", choices=("adam", "adamw", "sgd"),
-        help="adam: L2 in the gradient (default); adamw: decoupled decay; sgd: with momentum")
-    add("--momentum", type=non_negative_float, help="SGD momentum (0.9); refused for adam/adamw")
+        help="adam: L2 in the gradient; adamw: decoupled decay; sgd: with momentum [adam]")
+    add("--momentum", type=non_negative_float, help="SGD momentum; refused for adam/adamw [0.9]")
     add("--schedule", choices=("poly", "step", "cosine", "constant"),
-        help="per-epoch LR schedule (poly, power 0.9)")
+        help="per-epoch LR schedule [poly, power 0.9]")
     add("--lr-step", type=positive_int, metavar="EPOCHS",
-        help="step schedule: x0.1 every EPOCHS (100)")
+        help="step schedule: x0.1 every EPOCHS [100]")
     add("--no-flip", dest="flip", action="store_false", default=None,
         help="no random horizontal flip")
-    add("--out", metavar="DIR", help="output folder (runs/train)")
+    add("--out", metavar="DIR", help="output folder [runs/train]")
     add("--resume", nargs="?", const=True, metavar="CKPT",
         help="continue from OUT/last.pt, or from CKPT, with its saved options (flags given "
-             "override them)")
+             "override them) [a new run]")
     add("--init-weights", metavar="CKPT",
         help="start a new run from the weights of a linknet-edge checkpoint (same architecture "
-             "and classes, any --size)")
+             "and classes, any --size) [none]")
     add("--overfit", type=positive_int, metavar="N",
         help="check: memorise the first N train frames (no augmentation, validated on them); "
-             "exit 1 below 95 %% pixel accuracy")
+             "exit 1 below 95 %% pixel accuracy [off]")
     add("--save-every", type=non_negative_int, metavar="N",
-        help="also keep epoch_NNN.pt every N epochs")
+        help="also keep epoch_NNN.pt every N epochs [0: never]")
     add("--save-train-conf", action="store_true", default=None,
         help="also plot the training confusion matrix")
-    add("--seed", type=int, help="seed of weights, data order and augmentation (0)")
-    add("--workers", type=non_negative_int, help="DataLoader worker processes (2)")
-    add("--cache-dir", metavar="DIR", help="decode the resized splits once into DIR")
+    add("--seed", type=int, help="seed of weights, data order and augmentation [0]")
+    add("--workers", type=non_negative_int, help="DataLoader worker processes [2]")
+    add("--cache-dir", metavar="DIR", help="decode the resized splits once into DIR [none]")
     add("--pretrained-encoder", metavar="FILE",
-        help="torchvision-format ResNet-18 state_dict for the encoder")
+        help="torchvision-format ResNet-18 state_dict for the encoder [random init]")
     add("--amp", action="store_true", default=None, help="mixed precision (CUDA only)")
     add("--deterministic", action="store_true", default=None,
         help="deterministic kernels (bitwise repeatable, slower on GPU)")
-    add("--device", type=device_type, help="auto (default), cpu, cuda or cuda:N")
-    add("--limit-train", type=positive_int, metavar="N", help="use only the first N train frames")
-    add("--limit-val", type=positive_int, metavar="N", help="use only the first N val frames")
+    add("--device", type=device_type, help="auto, cpu, cuda or cuda:N [auto]")
+    add("--limit-train", type=positive_int, metavar="N",
+        help="use only the first N train frames [all]")
+    add("--limit-val", type=positive_int, metavar="N", help="use only the first N val frames [all]")
     return parser
 
 

@@ -1,6 +1,6 @@
 """``linknet-edge evaluate``: score a model file (.pt, .onnx, .engine) on a dataset split."""
 
-from linknet_edge.arguments import add_labelled_split, add_verb, size_type
+from linknet_edge.arguments import add_deprecated_alias, add_labelled_split, add_verb, size_type
 
 __all__ = ["add_parser", "run"]
 
@@ -18,17 +18,21 @@ def add_parser(subparsers):
     add_labelled_split(parser, "model", ".pt checkpoint, .onnx file or .engine (the spec is "
                                         "inside each)")
     parser.add_argument("--size", type=size_type, default=None, metavar="WxH",
-                        help="read, run and score at this size (default: run at the model's "
-                             "input size, score at the labels' full resolution)")
-    parser.add_argument("--batch-size", type=int, default=4, help="frames per forward pass")
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="first N frames")
-    parser.add_argument("--cache-dir", "--cache", dest="cache", default=None, metavar="DIR",
-                        help="resize cache folder (needs --size)")
+                        help="read, run and score at this size [run at the model's input "
+                             "size, score at the labels' full resolution]")
+    parser.add_argument("--batch-size", type=int, default=4, metavar="N",
+                        help="frames per inference call [4]")
+    parser.add_argument("--limit", type=int, default=None, metavar="N",
+                        help="score only the first N frames [all]")
+    cache = parser.add_argument("--cache-dir", default=None, metavar="DIR",
+                                help="resize cache folder (needs --size) [none]")
+    add_deprecated_alias(parser, "--cache", cache)
     parser.add_argument("--backend", default=None, choices=("pytorch", "onnxruntime", "tensorrt"),
-                        help="backend to run it on (default: the file's suffix decides)")
-    parser.add_argument("--device", default=None, help="torch device for .pt files (default: "
-                                                        "cuda if present)")
-    parser.add_argument("--json", default=None, metavar="FILE", help="also write the report")
+                        help="backend to run it on [the file's suffix decides]")
+    parser.add_argument("--device", default=None, help="torch device for .pt files [cuda if "
+                                                       "present]")
+    parser.add_argument("--json", default=None, metavar="FILE", help="also write the report "
+                                                                     "[none]")
     return parser
 
 
@@ -37,7 +41,7 @@ def run(args):
     from ..evaluation import evaluate_model
     report = evaluate_model(args.model, args.dataset, args.data_root, args.split,
                             size=args.size, batch_size=args.batch_size, out_json=args.json,
-                            cache_dir=args.cache, limit=args.limit, backend=args.backend,
+                            cache_dir=args.cache_dir, limit=args.limit, backend=args.backend,
                             device=args.device)
     print("{} ({}, {}) on {} {} ({} frames)".format(args.model, report["backend"],
                                                     report["precision"], args.dataset,

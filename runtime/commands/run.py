@@ -6,9 +6,12 @@ input has its own outputs: one ``--output`` per ``--input`` in order, or templat
 """
 
 import argparse
+import logging
 import os
 
-from linknet_edge.arguments import add_verb, non_negative_int, positive_int
+from linknet_edge.arguments import add_deprecated_alias, add_verb, non_negative_int, positive_int
+
+logger = logging.getLogger(__name__)
 
 EXAMPLES = [
     "linknet-edge run model.onnx --input clip.mp4 --output overlay.mp4",
@@ -34,8 +37,6 @@ def _alpha(text):
     return value
 
 
-
-
 def add_parser(subparsers):
     parser = add_verb(subparsers, "run", "segment a video, camera or stream live", EXAMPLES)
     parser.add_argument("model", help="model file: .onnx, .engine or .pt checkpoint")
@@ -46,13 +47,13 @@ def add_parser(subparsers):
     parser.add_argument("--output", "-o", action="append", metavar="SINK",
                         help="video file (.mp4/.mkv/.avi), folder/, dir://DIR, masks://DIR, "
                              "http://HOST:PORT (MJPEG), rtp://HOST:PORT or udp://HOST:PORT "
-                             "(H.264), display://0 or none; repeatable (default none). With "
-                             "several inputs: one per input, in order, or a template with "
-                             "{stream} (the input's number from 0) that every input gets")
+                             "(H.264), display://0 or none; repeatable. With several inputs: "
+                             "one per input, in order, or a template with {stream} (the "
+                             "input's number from 0) that every input gets [none: a warning]")
     parser.add_argument("--save-masks", metavar="DIR",
                         help="also write class-index PNG masks (DIR/N/ for input N when there "
-                             "are several)")
-    parser.add_argument("--backend", help="tensorrt, onnxruntime or pytorch (default: by suffix)")
+                             "are several) [none]")
+    parser.add_argument("--backend", help="tensorrt, onnxruntime or pytorch [by suffix]")
     parser.add_argument("--alpha", type=_alpha, default=0.5, help="overlay opacity 0-1 [0.5]")
     parser.add_argument("--mask-only", action="store_true", help="colours without the frame")
     parser.add_argument("--legend", action="store_true", help="draw class names")
@@ -65,10 +66,13 @@ def add_parser(subparsers):
                              "model needs its logits output)")
     parser.add_argument("--loop", action="store_true", help="restart a file source at its end")
     parser.add_argument("--host", help="bind address of http:// outputs [127.0.0.1]")
-    parser.add_argument("--max-frames", type=positive_int, metavar="N",
-                        help="stop each input after N frames")
-    parser.add_argument("--batch", type=positive_int, metavar="N",
-                        help="frames per inference call [one per input]")
+    limit = parser.add_argument("--limit", type=positive_int, metavar="N",
+                                help="stop each input after its first N frames [all]")
+    add_deprecated_alias(parser, "--max-frames", limit)
+    batch = parser.add_argument("--batch-size", type=positive_int, metavar="N",
+                                help="frames per inference call; a model with a fixed batch "
+                                     "runs it in pieces of that batch [one per input]")
+    add_deprecated_alias(parser, "--batch", batch)
     parser.add_argument("--batch-wait", type=non_negative_int, default=20, metavar="MS",
                         help="how long a batch waits for a live input's frame once it holds "
                              "another input's; a stalled input is left out [20]")
@@ -87,6 +91,9 @@ def run(args):
     from ..stream_outputs import STREAM_FIELD
     from ..timings import format_streams_table, format_table
     outputs = list(args.output or ["none"])
+    if not args.output and not args.save_masks:
+        logger.warning("no --output or --save-masks: the frames are segmented and nothing is "
+                       "written (e.g. -o overlay.mp4, -o http://127.0.0.1:8080, -o display://0)")
     if args.save_masks:
         several = len(args.input) > 1
         outputs.append("masks://" + (os.path.join(args.save_masks, STREAM_FIELD) if several
@@ -98,7 +105,7 @@ def run(args):
         args.model, args.input if len(args.input) > 1 else args.input[0], outputs,
         overlay=OverlayOptions(args.alpha, args.mask_only, args.legend,
                                args.overlay_size == "network"),
-        stream=StreamOptions(args.batch, args.max_frames, batch_wait=args.batch_wait / 1000.0,
+        stream=StreamOptions(args.batch_size, args.limit, batch_wait=args.batch_wait / 1000.0,
                              smooth=args.smooth),
         model_options={"backend": args.backend}, source_options=source_options,
         sink_options={"host": args.host, "bitrate": args.bitrate})
@@ -108,6 +115,8 @@ def run(args):
     print(format_table(summary))
     if len(args.input) > 1:
         print(format_streams_table(summary))
+    else:
+        print("outputs: {}".format(", ".join(summary["streams"][0]["outputs"])))
     if summary.get("input_fallback"):
         print("input read by fallback: {}".format(summary["input_fallback"]))
     ended = summary.get("input_ended_early")

@@ -94,7 +94,7 @@ def test_floors_fail_when_not_met(accuracy_run):
 
 def test_verb_exits_1_naming_the_variant_below_the_floor(tmp_path, camvid_checkpoint, capsys):
     code = main(["bench", "accuracy", camvid_checkpoint] + CAMVID +
-                ["--size", "64x64", "--limit", "1", "--backends", "onnxruntime-fp32",
+                ["--size", "64x64", "--limit", "1", "--backend", "onnxruntime-fp32",
                  "--min-miou", "101", "--out", str(tmp_path)])
     assert code == 1
     error = capsys.readouterr().err.strip().splitlines()[-1]

@@ -39,7 +39,7 @@ def _row(report, model, size=None):
 @requires_onnxruntime
 def test_verb_writes_every_report_file(latency_run):
     code, out = latency_run[:2]
-    assert code == 0
+    assert code == 1  # the engine file was named and TensorRT is not here: a failed benchmark
     for name in FILES:
         path = os.path.join(out, name)
         assert os.path.getsize(path) > 0, name

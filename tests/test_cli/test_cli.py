@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from linknet_edge.cli import VERBS, main
+from linknet_edge.runtime.environment import found
 from tests.markers import ROOT, requires_torch
 
 VERB_NAMES = [verb for verb, _ in VERBS]
@@ -55,6 +56,23 @@ def test_doctor_reports_libraries_and_capabilities(capsys):
     if not env["libraries"]["tensorrt"]["version"]:
         row = [r for r in env["capabilities"] if r["what"] == "build TensorRT engines"][0]
         assert not row["ok"] and "tensorrt" in row["why"]
+
+
+@pytest.mark.parametrize("module, pip_name, what", [
+    ("onnxconverter_common", "onnxconverter-common", "write FP16 ONNX (quantize --precision fp16)"),
+    ("matplotlib", "matplotlib", "plots (train, bench)"),
+    ("tqdm", "tqdm", "progress bars (train, evaluate)")])
+def test_doctor_says_what_each_optional_library_enables_blocked(monkeypatch, module, pip_name,
+                                                                what):
+    from linknet_edge.runtime.doctor import diagnose
+    rows = dict((row["what"], row) for row in diagnose()["capabilities"])
+    if found(module):
+        assert rows[what]["ok"]
+    monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
+    env = diagnose()
+    assert env["libraries"][pip_name] == {"version": None, "error": "not installed"}
+    row = [r for r in env["capabilities"] if r["what"] == what][0]
+    assert not row["ok"] and row["why"] == "needs {0} (pip install {0})".format(pip_name)
 
 
 def test_l4t_release_parsing(tmp_path):

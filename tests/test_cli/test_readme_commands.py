@@ -1,6 +1,7 @@
 """Every `linknet-edge ...` command the README and docs show still parses."""
 
 import glob
+import logging
 import os
 import re
 import shlex
@@ -33,9 +34,12 @@ def test_the_readme_shows_commands():
 
 
 @pytest.mark.parametrize("page,command", COMMANDS)
-def test_documented_command_parses(page, command):
+def test_documented_command_parses(page, command, caplog):
     parser = build_parser()
     try:
-        parser.parse_args(shlex.split(command)[1:])
+        with caplog.at_level(logging.WARNING, logger="linknet_edge.arguments"):
+            parser.parse_args(shlex.split(command)[1:])
     except SystemExit as exc:
         pytest.fail("{}: `{}` no longer parses (exit {})".format(page, command, exc.code))
+    assert not caplog.records, "{}: `{}` uses an old spelling: {}".format(
+        page, command, caplog.records[0].getMessage())

@@ -1,4 +1,4 @@
-"""``export --batch N``: a static batch of N (one frame per camera for a static-shape TensorRT
+"""``export --batch-size N``: a static batch of N (one frame per camera for a static-shape TensorRT
 engine), run in pieces of N by every runner and verified like any export."""
 
 import numpy as np
@@ -15,7 +15,7 @@ pytestmark = [requires_torch, requires_onnxruntime]
 def batch4_onnx(tmp_path_factory, tiny_checkpoint):
     from linknet_edge.export.onnx import export_onnx
     path = str(tmp_path_factory.mktemp("batch4") / "tiny_b4.onnx")
-    report = export_onnx(tiny_checkpoint, path, argmax=True, batch=4)
+    report = export_onnx(tiny_checkpoint, path, argmax=True, batch_size=4)
     assert report.passed and report.input_shape == "(4, 64, 64, 3)"
     return path
 
@@ -35,7 +35,8 @@ def test_a_batch_of_four_is_static_and_agrees_with_batch_one(batch4_onnx, onnx_u
             np.testing.assert_array_equal(got, one.run(one.prepare(frames[:count])))
 
 
-@pytest.mark.parametrize("options", [{"batch": 0}, {"batch": 2, "dynamic_batch": True}])
+@pytest.mark.parametrize("options", [{"batch_size": 0},
+                                     {"batch_size": 2, "dynamic_batch": True}])
 def test_a_batch_below_one_or_with_a_dynamic_batch_is_refused(tmp_path, tiny_checkpoint,
                                                                options):
     from linknet_edge.export.onnx import export_onnx

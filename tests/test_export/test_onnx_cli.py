@@ -1,5 +1,7 @@
 """The export, verify and quantize verbs: products on stdout, one-line errors on stderr."""
 
+import sys
+
 import pytest
 
 from tests.markers import (data_path, requires_data, requires_onnx, requires_onnxruntime,
@@ -52,3 +54,19 @@ def test_quantize_verb_writes_fp16(onnx_path, tmp_path, capsys):
     out = tmp_path / "fp16.onnx"
     assert _main(["quantize", onnx_path, "--precision", "fp16", "-o", out, "--count", "1"]) == 0
     assert out.is_file() and "FP16 vs FP32" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("precision, module, pip_name", [
+    ("fp16", "onnxconverter_common", "onnxconverter-common"),
+    ("int8", "onnxruntime", "onnxruntime")])
+def test_quantize_without_its_package_blocked_fails_first_naming_it(
+        onnx_path, tmp_path, capsys, monkeypatch, precision, module, pip_name):
+    monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
+    out = tmp_path / "q.onnx"
+    code = _main(["quantize", onnx_path, "--precision", precision, "-o", out, "--calib",
+                  tmp_path / "no-such-folder"])
+    assert code == 1 and not out.exists()
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1  # before any work: not the missing --calib folder, no traceback
+    assert lines[0].startswith("linknet-edge quantize: error: --precision {} needs {} (pip "
+                               "install {};".format(precision, pip_name, pip_name))

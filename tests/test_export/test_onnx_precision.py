@@ -77,7 +77,7 @@ def test_int8_miou_change_on_a_labelled_split(tmp_path):
     export_onnx(checkpoint, fp32, verify=False)
     report = convert_precision(fp32, str(tmp_path / "int8.onnx"), "int8",
                                calib=data_path("camvid", "train"), calib_count=4,
-                               labelled=("camvid", data_path("camvid"), "val"), label_count=3)
+                               labelled=("camvid", data_path("camvid"), "val"), limit=3)
     assert report.miou is not None and all(0.0 <= v <= 1.0 for v in report.miou)
     assert "mIoU FP32 -> INT8" in report.format()
 
@@ -124,7 +124,7 @@ def test_int8_cpu_form_is_u8s8_qoperator_with_the_stem_and_maxpool_float(
     out = str(tmp_path / "int8_cpu.onnx")
     report = convert_precision(onnx_uint8_path, out, "int8", calib=data_path("camvid", "train"),
                                calib_count=8, images=data_path("camvid", "val"), count=2,
-                               target="cpu", method=method)
+                               target="cpu", calibration=method)
     graph = onnx.load(out).graph
     ops = [n.op_type for n in graph.node]
     assert "QLinearConv" in ops and "QLinearAdd" in ops and "MaxPool" in ops

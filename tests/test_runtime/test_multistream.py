@@ -117,7 +117,7 @@ def test_four_inputs_in_one_run_each_output_gets_exactly_its_own_frames(
         tmp_path, model, tiny_onnx_classes, dynamic_onnx, clips, cameras):
     path = tiny_onnx_classes if model == "static batch 1" else dynamic_onnx
     inputs = [clips[0], cameras[0].url, clips[1], cameras[1].url]
-    options = StreamOptions(max_frames=FRAMES, log_every=None)
+    options = StreamOptions(limit=FRAMES, log_every=None)
     with load_model(path) as runner:
         recorder = _Recorder(runner)
         summary = run_pipeline(recorder, inputs, ["masks://" + str(tmp_path / "all" / "{stream}")],
@@ -216,7 +216,7 @@ def test_run_with_two_inputs_prints_a_table_per_input(tmp_path, tiny_onnx_classe
     from linknet_edge.cli import main
     out = str(tmp_path / "seg_{stream}.avi")
     code = main(["run", tiny_onnx_classes, "-i", clips[0], "-i", clips[1], "-o", out,
-                 "--save-masks", str(tmp_path / "masks"), "--max-frames", "5", "-q"])
+                 "--save-masks", str(tmp_path / "masks"), "--limit", "5", "-q"])
     printed = capsys.readouterr().out
     assert code == 0
     assert len(read_frames(str(tmp_path / "seg_0.avi"))) == 5

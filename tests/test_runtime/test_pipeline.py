@@ -76,7 +76,7 @@ def test_camvid_masks_are_scored_against_their_labels(tmp_path, camvid_onnx):
     from linknet_edge.data import preset_spec
     clip = data_path("video", "camvid_0016E5_val_15fps_480x360.mp4")
     run_pipeline(camvid_onnx, clip, "masks://{}".format(tmp_path),
-                 stream=StreamOptions(max_frames=CLIP_FRAMES, log_every=None))
+                 stream=StreamOptions(limit=CLIP_FRAMES, log_every=None))
     with open(data_path("video", "camvid_0016E5_val_15fps_480x360.frames.txt")) as handle:
         names = handle.read().split()[:CLIP_FRAMES]
     spec = preset_spec("camvid")
@@ -94,7 +94,7 @@ def test_camvid_masks_are_scored_against_their_labels(tmp_path, camvid_onnx):
 
 @requires_data
 def test_segment_yields_frame_size_class_maps_with_stage_timings(short_clip, tiny_onnx):
-    results = list(segment(short_clip, tiny_onnx, max_frames=5))
+    results = list(segment(short_clip, tiny_onnx, limit=5))
     assert len(results) == 5
     frame, classes, timings = results[-1]
     assert frame.shape == (360, 480, 3)
@@ -137,7 +137,7 @@ def test_a_file_source_keeps_every_frame_in_order(tmp_path, tiny_onnx):
     for index, frame in enumerate(frames):
         cv2.imwrite(str(tmp_path / "{:02d}.png".format(index)), frame)
     with load_model(tiny_onnx) as runner, open_source(str(tmp_path)) as source:
-        got = [frame for frame, _, _ in iterate(source, runner, batch=2, log_every=None)]
+        got = [frame for frame, _, _ in iterate(source, runner, batch_size=2, log_every=None)]
     assert len(got) == 9
     assert all((a == b).all() for a, b in zip(got, frames))
 

@@ -40,7 +40,7 @@ def test_without_opencv_gstreamer_rtsp_is_read_by_ffmpeg_and_says_why(rtsp_url):
 @requires_onnxruntime
 @pytest.mark.skipif(opencv_has_gstreamer(), reason="this OpenCV has GStreamer")
 def test_run_on_a_loopback_rtsp_stream_names_the_fallback(rtsp_url, tiny_onnx, capsys):
-    assert main(["run", tiny_onnx, "--input", rtsp_url, "--max-frames", "5",
+    assert main(["run", tiny_onnx, "--input", rtsp_url, "--limit", "5",
                  "--output", "none", "-q"]) == 0
     out = capsys.readouterr().out
     assert " frames in " in out   # a live source may drop frames to stay current

@@ -1,5 +1,6 @@
 """``linknet-edge run``: a signal mid-run leaves a playable file; bad inputs give one line."""
 
+import logging
 import os
 import signal
 import subprocess
@@ -76,10 +77,46 @@ def test_overlay_size_network_writes_overlays_at_the_network_resolution(tmp_path
     the masks stay at frame size; the default uint8-input export runs through ``run``."""
     video, masks = tmp_path / "small.avi", tmp_path / "masks"
     assert main(["run", onnx_uint8_path, "--input", short_clip, "--output", str(video),
-                 "--save-masks", str(masks), "--overlay-size", "network", "--max-frames",
+                 "--save-masks", str(masks), "--overlay-size", "network", "--limit",
                  "4"]) == 0
     frames = read_frames(str(video))
     assert len(frames) == 4 and frames[0].shape == (64, 64, 3)
     import cv2
     mask = cv2.imread(str(masks / sorted(os.listdir(str(masks)))[0]), cv2.IMREAD_UNCHANGED)
     assert mask.shape == (360, 480)
+
+
+def _solid_clip(tmp_path, count=4):
+    import cv2
+    from .conftest import solid_frames
+    clip = str(tmp_path / "solid.avi")
+    writer = cv2.VideoWriter(clip, cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (96, 64))
+    for frame in solid_frames(count, size=(64, 96)):
+        writer.write(frame)
+    writer.release()
+    return clip
+
+
+def test_run_without_an_output_warns_and_says_outputs_none(tmp_path, tiny_onnx, capsys, caplog):
+    clip = _solid_clip(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="linknet_edge.runtime.commands.run"):
+        assert main(["run", tiny_onnx, "--input", clip]) == 0
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+        "no --output or --save-masks: the frames are segmented and nothing is written (e.g. "
+        "-o overlay.mp4, -o http://127.0.0.1:8080, -o display://0)"]
+    assert "outputs: none" in capsys.readouterr().out.splitlines()
+    caplog.clear()
+    video = str(tmp_path / "out.avi")
+    assert main(["run", tiny_onnx, "--input", clip, "-o", video]) == 0
+    assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert "outputs: {}".format(video) in capsys.readouterr().out.splitlines()
+
+
+def test_batch_size_on_a_batch_1_model_says_once_that_it_runs_in_pieces(tmp_path, tiny_onnx,
+                                                                        caplog):
+    clip = _solid_clip(tmp_path, count=6)
+    with caplog.at_level(logging.INFO, logger="linknet_edge.runtime.backends.base"):
+        assert main(["run", tiny_onnx, "--input", clip, "-o", "none", "--batch-size", "2"]) == 0
+    notes = [r.getMessage() for r in caplog.records if "runs as" in r.getMessage()]
+    assert notes == ["{} takes batches of 1: a batch of 2 runs as 2 calls (export with "
+                     "--dynamic-batch to run it at once)".format(tiny_onnx)]
