@@ -9,7 +9,7 @@ from linknet_edge.reports import show_report
 _ONNX_ONLY = (("size", "--size", None), ("opset", "--opset", 13),
               ("force_opset", "--force-opset", False), ("argmax", "--argmax", False),
               ("input_form", "--input", "uint8"), ("dynamic_batch", "--dynamic-batch", False),
-              ("batch", "--batch", 1), ("no_verify", "--no-verify", False),
+              ("batch_size", "--batch-size", 1), ("no_verify", "--no-verify", False),
               ("images", "--images", None))
 
 
@@ -24,9 +24,9 @@ def add_parser(subparsers):
     parser.add_argument("checkpoint", help="checkpoint (.pt) written by train or import")
     parser.add_argument("-o", "--output", required=True, help="ONNX file (or .pt) to write")
     parser.add_argument("--format", dest="format", choices=("onnx", "pt"), default="onnx",
-                        help="onnx (default) or pt: a weights-only checkpoint (spec and weights, "
-                             "no optimizer state; loads wherever a checkpoint does, except "
-                             "train --resume)")
+                        help="onnx, or pt: a weights-only checkpoint (spec and weights, no "
+                             "optimizer state; loads wherever a checkpoint does, except "
+                             "train --resume) [onnx]")
     parser.add_argument("--size", metavar="WxH",
                         help="input WxH, multiples of 32 [the spec's size]")
     parser.add_argument("--opset", type=int, default=13,

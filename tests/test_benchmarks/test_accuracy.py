@@ -176,7 +176,8 @@ def test_pytorch_cannot_be_asked_of_an_onnx_file(tmp_path, camvid_checkpoint, ca
 
 def test_an_engine_is_its_own_only_variant_stand_in(tmp_path, camvid_checkpoint):
     """An engine's variant comes from its sidecar (stand-in plan bytes: no TensorRT here, so its
-    row says TensorRT is unavailable instead of failing to unpickle it)."""
+    row says TensorRT is unavailable instead of failing to unpickle it, and the verb exits 1:
+    nothing ran)."""
     from linknet_edge.benchmarks.variants import reference_variant
     from linknet_edge.export.onnx import export_onnx
     from tests.test_export.deploy_helpers import write_engine_stand_in
@@ -184,7 +185,7 @@ def test_an_engine_is_its_own_only_variant_stand_in(tmp_path, camvid_checkpoint)
     engine = write_engine_stand_in(tmp_path, onnx_file, precision="fp16")
     assert reference_variant(engine) == "tensorrt-fp16"
     out = str(tmp_path / "bench")
-    assert main(["bench", "accuracy", engine] + CAMVID + ["--limit", "1", "--out", out]) == 0
+    assert main(["bench", "accuracy", engine] + CAMVID + ["--limit", "1", "--out", out]) == 1
     with open(os.path.join(out, "accuracy.json")) as handle:
         rows = json.load(handle)["rows"]
     assert [(r["variant"], r["status"]) for r in rows] == [("tensorrt-fp16", "unavailable")]

@@ -58,7 +58,7 @@ def test_smooth_masks_are_the_logits_resized_before_the_argmax(tmp_path, short_c
     assert main(["run", tiny_onnx, "-i", short_clip, "-o", "masks://{}".format(tmp_path / "s"),
                  "--smooth", "--max-frames", "3", "-q"]) == 0
     run_pipeline(tiny_onnx, short_clip, "masks://{}".format(tmp_path / "n"),
-                 stream=StreamOptions(max_frames=3, log_every=None))
+                 stream=StreamOptions(limit=3, log_every=None))
     smooth, nearest = _read_masks(tmp_path / "s"), _read_masks(tmp_path / "n")
     assert len(smooth) == len(nearest) == 3
     with load_model(tiny_onnx) as runner:
