@@ -9,7 +9,9 @@ import logging
 
 import numpy as np
 
+from linknet_edge.atomic import check_writable
 from linknet_edge.errors import ExportError, SpecMismatch
+from linknet_edge.images import find_images
 from linknet_edge.preprocessing import prepare_batch
 from linknet_edge.reports import Report
 from linknet_edge.runtime.backends import load_model
@@ -163,6 +165,10 @@ def convert_precision(onnx_path, out_path, precision, calib=None, calib_count=32
     ``calib`` images, else synthetic street frames). ``labelled`` = (dataset kind, root, split)
     adds the mIoU of both files on ``label_count`` frames.
     """
+    check_writable(out_path, "-o")
+    for source in (calib, images):
+        if source is not None:
+            find_images(source, ExportError)
     if precision == "fp16":
         from .fp16 import convert_fp16
         convert_fp16(onnx_path, out_path)

@@ -22,6 +22,7 @@ import os
 
 import numpy as np
 
+from linknet_edge.atomic import check_writable
 from linknet_edge.errors import SinkError
 
 __all__ = ["Sink", "NullSink", "DisplaySink", "VideoFileSink", "ImageFolderSink",
@@ -90,13 +91,9 @@ class DisplaySink(Sink):
 
 
 def _prepare_dir(uri, directory):
-    try:
-        if not os.path.isdir(directory):
-            os.makedirs(directory)
-    except OSError as exc:
-        raise SinkError("{}: cannot create folder {} ({})".format(uri, directory, exc.strerror))
-    if not os.access(directory, os.W_OK):
-        raise SinkError("{}: folder {} is not writable".format(uri, directory))
+    check_writable(directory, "output " + uri, folder=True)
+    if not os.path.isdir(directory):
+        os.makedirs(directory)
     return directory
 
 

@@ -1,6 +1,7 @@
 """``linknet-edge bench``: latency/FPS of model files, accuracy of every backend vs PyTorch."""
 
-from linknet_edge.arguments import add_labelled_split, add_verb, size_type
+from linknet_edge.arguments import (add_labelled_split, add_verb, non_negative_float,
+                                    non_negative_int, positive_int, size_type)
 
 __all__ = ["add_parser", "run"]
 
@@ -16,9 +17,9 @@ def _add_latency(commands):
     parser.add_argument("--size", type=size_type, nargs="+", default=None, metavar="WxH",
                         help="input sizes to time (default: each model's own; exported files "
                              "only run at the size they were exported at)")
-    parser.add_argument("--batch", type=int, default=1, metavar="N", help="frames per run")
-    parser.add_argument("--warmup", type=int, default=10, metavar="N", help="untimed runs first")
-    parser.add_argument("--iters", type=int, default=50, metavar="N", help="timed runs")
+    parser.add_argument("--batch", type=positive_int, default=1, metavar="N", help="frames per run")
+    parser.add_argument("--warmup", type=non_negative_int, default=10, metavar="N", help="untimed runs first")
+    parser.add_argument("--iters", type=positive_int, default=50, metavar="N", help="timed runs")
     parser.add_argument("--backend", nargs="+", default=None, metavar="NAME[:TARGET]",
                         help="backends to use, e.g. onnxruntime, onnxruntime:cuda, pytorch:cuda,"
                              " tensorrt (default: the one each file's suffix implies)")
@@ -41,12 +42,12 @@ def _add_accuracy(commands):
                         help="backends (pytorch, onnxruntime, tensorrt) or variants "
                              "(onnxruntime-int8, ...); default: all; PyTorch FP32 always runs "
                              "as the reference")
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="first N frames")
-    parser.add_argument("--calib-count", type=int, default=32, metavar="N",
+    parser.add_argument("--limit", type=positive_int, default=None, metavar="N", help="first N frames")
+    parser.add_argument("--calib-count", type=positive_int, default=32, metavar="N",
                         help="INT8 calibration images, spread over the train split (default 32)")
-    parser.add_argument("--min-miou", type=float, default=None, metavar="PERCENT",
+    parser.add_argument("--min-miou", type=non_negative_float, default=None, metavar="PERCENT",
                         help="fail (exit 1) if any variant's mIoU is below this, in percent")
-    parser.add_argument("--max-miou-drop", type=float, default=None, metavar="POINTS",
+    parser.add_argument("--max-miou-drop", type=non_negative_float, default=None, metavar="POINTS",
                         help="fail (exit 1) if any variant loses more mIoU points than this "
                              "against PyTorch FP32")
     parser.add_argument("--out", default="bench-results", metavar="DIR",
@@ -68,9 +69,12 @@ def add_parser(subparsers):
 
 
 def run(args):
+    from linknet_edge.atomic import check_writable
     from linknet_edge.data import LabelledSplit
     from .. import (AccuracyFloors, check_accuracy_floors, format_table, measure_accuracy,
                     measure_latency, write_reports)
+    if args.bench_command in ("latency", "accuracy"):
+        check_writable(args.out, "--out", folder=True)
     if args.bench_command == "latency":
         report = measure_latency(args.models, sizes=args.size, batch=args.batch,
                                  warmup=args.warmup, iters=args.iters, backends=args.backend)

@@ -1,6 +1,6 @@
 """``linknet-edge demo``: train, export, verify, segment a clip and benchmark, with no download."""
 
-from linknet_edge.arguments import add_verb, size_type
+from linknet_edge.arguments import add_verb, positive_int, seed_type, size_type
 
 
 def add_parser(subparsers):
@@ -15,10 +15,10 @@ def add_parser(subparsers):
     parser.add_argument("--data-root", help="a CamVid root (SegNet layout) instead of synthetic")
     parser.add_argument("--size", type=size_type, default=(160, 224),
                         help="network input WxH (default 224x160)")
-    parser.add_argument("--epochs", type=int, default=20, help="training epochs (default 20)")
-    parser.add_argument("--frames", type=int, default=45, help="clip frames to segment")
-    parser.add_argument("--limit", type=int, help="use only the first N frames of each split")
-    parser.add_argument("--seed", type=int, default=0, help="data and training seed")
+    parser.add_argument("--epochs", type=positive_int, default=20, help="training epochs (default 20)")
+    parser.add_argument("--frames", type=positive_int, default=45, help="clip frames to segment")
+    parser.add_argument("--limit", type=positive_int, help="use only the first N frames of each split")
+    parser.add_argument("--seed", type=seed_type, default=0, help="data and training seed")
     return parser
 
 

@@ -1,6 +1,6 @@
 """``linknet-edge export``: checkpoint -> ONNX (spec inside), verified against PyTorch."""
 
-from linknet_edge.arguments import add_verb
+from linknet_edge.arguments import add_verb, positive_int
 from linknet_edge.reports import show_report
 
 
@@ -14,7 +14,7 @@ def add_parser(subparsers):
     parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
     parser.add_argument("--size", metavar="WxH",
                         help="input WxH, multiples of 32 (default: the spec's size)")
-    parser.add_argument("--opset", type=int, default=13,
+    parser.add_argument("--opset", type=positive_int, default=13,
                         help="ONNX opset 11..13 (TensorRT 8.2 parses up to 13; default 13)")
     parser.add_argument("--force-opset", action="store_true",
                         help="allow an opset outside 11..13 (newer TensorRT only)")
@@ -29,7 +29,7 @@ def add_parser(subparsers):
                              "normalised in the graph (TensorRT 8.2, DeepStream, Triton)")
     parser.add_argument("--dynamic-batch", action="store_true",
                         help="dynamic batch dimension (default: static batch 1)")
-    parser.add_argument("--batch", type=int, default=1, metavar="N",
+    parser.add_argument("--batch", type=positive_int, default=1, metavar="N",
                         help="static batch N, e.g. one frame per camera for a TensorRT engine "
                              "(engines are static-shape) [1]")
     parser.add_argument("--no-verify", action="store_true",

@@ -1,6 +1,6 @@
 """``linknet-edge quantize``: FP32 ONNX -> FP16 or INT8 ONNX, compared with the FP32 file."""
 
-from linknet_edge.arguments import add_verb
+from linknet_edge.arguments import add_verb, fraction, positive_int
 from linknet_edge.reports import show_report
 
 
@@ -26,17 +26,17 @@ def add_parser(subparsers):
                         help="INT8 calibration method [minmax]")
     parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
     parser.add_argument("--calib", help="folder or glob of real images to calibrate INT8 on")
-    parser.add_argument("--calib-count", type=int, default=32,
+    parser.add_argument("--calib-count", type=positive_int, default=32,
                         help="calibration images, spread over the folder (default 32)")
     parser.add_argument("--images", help="images to compare on (default: --calib, else "
                                          "synthetic street frames)")
-    parser.add_argument("--count", type=int, default=4, help="images to compare (default 4)")
+    parser.add_argument("--count", type=positive_int, default=4, help="images to compare (default 4)")
     parser.add_argument("--dataset", help="dataset kind for an mIoU comparison (e.g. camvid)")
     parser.add_argument("--data-root", help="dataset root for --dataset")
     parser.add_argument("--split", default="val", help="labelled split (default val)")
-    parser.add_argument("--label-count", type=int, default=20,
+    parser.add_argument("--label-count", type=positive_int, default=20,
                         help="labelled frames for the mIoU comparison (default 20)")
-    parser.add_argument("--min-agreement", type=float,
+    parser.add_argument("--min-agreement", type=fraction,
                         help="fail (exit 1) below this fraction of agreeing pixels")
     return parser
 

@@ -10,6 +10,7 @@ import re
 
 import torch
 
+from ..atomic import check_writable
 from ..errors import CheckpointError, SpecMismatch, first_line
 from ..model import build_model
 from . import _safe_pickle
@@ -77,6 +78,7 @@ def import_elab_checkpoint(path, output_path, spec, drop_outputs=()):
     ``drop_outputs`` lists output channels to remove from the head (e.g. CamVid's void class 11,
     which e-Lab trained as a 12th class), so the class count matches ``spec``.
     """
+    check_writable(output_path, "-o")
     state = convert_elab_state_dict(_state_dict_of(read_foreign_checkpoint(path), path))
     if "head.tp_conv2.weight" not in state:
         raise CheckpointError("{}: not a pytorch-linknet checkpoint (no tp_conv2 head)".format(path))

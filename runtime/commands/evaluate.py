@@ -1,6 +1,6 @@
 """``linknet-edge evaluate``: score a model file (.pt, .onnx, .engine) on a dataset split."""
 
-from linknet_edge.arguments import add_labelled_split, add_verb, size_type
+from linknet_edge.arguments import add_labelled_split, add_verb, positive_int, size_type
 
 __all__ = ["add_parser", "run"]
 
@@ -20,8 +20,8 @@ def add_parser(subparsers):
     parser.add_argument("--size", type=size_type, default=None, metavar="WxH",
                         help="read, run and score at this size (default: run at the model's "
                              "input size, score at the labels' full resolution)")
-    parser.add_argument("--batch-size", type=int, default=4, help="frames per forward pass")
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="first N frames")
+    parser.add_argument("--batch-size", type=positive_int, default=4, help="frames per forward pass")
+    parser.add_argument("--limit", type=positive_int, default=None, metavar="N", help="first N frames")
     parser.add_argument("--cache-dir", "--cache", dest="cache", default=None, metavar="DIR",
                         help="resize cache folder (needs --size)")
     parser.add_argument("--backend", default=None, choices=("pytorch", "onnxruntime", "tensorrt"),
