@@ -10,6 +10,8 @@ import logging
 import os
 import time
 
+from linknet_edge.atomic import check_writable
+from linknet_edge.errors import DatasetError
 from linknet_edge.sizes import format_size
 
 __all__ = ["run_demo", "DemoResult"]
@@ -73,6 +75,9 @@ def run_demo(out_dir="linknet-edge-demo", data_root=None, size=(160, 224), epoch
     from .accuracy import measure_accuracy
     from .report import write_reports
 
+    check_writable(out_dir, "--out", folder=True)
+    if data_root is not None and not os.path.isdir(data_root):
+        raise DatasetError("{}: --data-root does not exist or is not a folder".format(data_root))
     result = DemoResult(os.path.abspath(out_dir))
     out = result.out_dir
     wxh = format_size(*size)

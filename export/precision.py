@@ -12,6 +12,7 @@ import numpy as np
 from linknet_edge.atomic import check_writable
 from linknet_edge.errors import ExportError, SpecMismatch
 from linknet_edge.images import find_images
+from linknet_edge.onnx_file import read_onnx_info
 from linknet_edge.preprocessing import prepare_batch
 from linknet_edge.reports import Report
 from linknet_edge.runtime.backends import load_model
@@ -165,6 +166,7 @@ def convert_precision(onnx_path, out_path, precision, calib=None, calib_count=32
     ``calib`` images, else synthetic street frames). ``labelled`` = (dataset kind, root, split)
     adds the mIoU of both files on ``label_count`` frames.
     """
+    read_onnx_info(onnx_path)  # a missing or foreign file: one line, before any work
     check_writable(out_path, "-o")
     for source in (calib, images):
         if source is not None:

@@ -90,11 +90,13 @@ class DisplaySink(Sink):
             self._cv2.destroyWindow(self._title)
 
 
-def _prepare_dir(uri, directory):
-    check_writable(directory, "output " + uri, folder=True)
+def _prepare(uri, path, folder):
+    """``path`` (a file, or a folder with ``folder``) proved writable, its folder created."""
+    check_writable(path, "output " + uri, folder=folder)
+    directory = path if folder else os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         os.makedirs(directory)
-    return directory
+    return path
 
 
 class VideoFileSink(Sink):
@@ -113,7 +115,7 @@ class VideoFileSink(Sink):
         root, suffix = os.path.splitext(path)
         self.path, self.fps, self.bitrate = path, float(fps or 25.0), int(bitrate)
         self._output, self._facts = VIDEO_SUFFIXES[suffix.lower()], facts
-        _prepare_dir(uri, os.path.dirname(os.path.abspath(path)))
+        _prepare(uri, path, folder=False)
         self.partial = root + ".part" + suffix
         if os.path.exists(self.partial):
             logger.warning("%s: replacing %s, left by an interrupted run", uri, self.partial)
@@ -160,7 +162,7 @@ class ImageFolderSink(Sink):
 
     def __init__(self, uri, directory, suffix=".jpg"):
         super(ImageFolderSink, self).__init__(uri)
-        self.directory = _prepare_dir(uri, directory)
+        self.directory = _prepare(uri, directory, folder=True)
         self._suffix = suffix
 
     def _save(self, index, image):

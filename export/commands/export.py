@@ -1,6 +1,6 @@
 """``linknet-edge export``: checkpoint -> ONNX (spec inside), verified against PyTorch."""
 
-from linknet_edge.arguments import add_verb, positive_int
+from linknet_edge.arguments import add_verb, positive_int, size_type
 from linknet_edge.reports import show_report
 
 
@@ -12,7 +12,7 @@ def add_parser(subparsers):
         "linknet-edge export best.pt -o linknet_raw.onnx --input raw   # TensorRT 8.2, DeepStream"])
     parser.add_argument("checkpoint", help="checkpoint (.pt) written by train or import")
     parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
-    parser.add_argument("--size", metavar="WxH",
+    parser.add_argument("--size", type=size_type, metavar="WxH",
                         help="input WxH, multiples of 32 (default: the spec's size)")
     parser.add_argument("--opset", type=positive_int, default=13,
                         help="ONNX opset 11..13 (TensorRT 8.2 parses up to 13; default 13)")
@@ -40,10 +40,9 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from linknet_edge.sizes import parse_size
     from ..onnx import export_onnx
     report = export_onnx(args.checkpoint, args.output,
-                         size=parse_size(args.size) if args.size else None, opset=args.opset,
+                         size=args.size, opset=args.opset,
                          argmax=args.argmax,
                          dynamic_batch=args.dynamic_batch, batch=args.batch,
                          verify=not args.no_verify,

@@ -57,6 +57,8 @@ def _not_a_checkpoint(path):
     """Why ``path`` is no PyTorch file at all (neither a zip archive nor a pickle), or None."""
     with open(path, "rb") as handle:
         head = handle.read(4)
+    if not head:
+        return "an empty file"
     if head.startswith(b"PK") or head.startswith(b"\x80"):
         return None
     from ..onnx_file import read_onnx_info
@@ -89,8 +91,6 @@ def torch_load(path):
     """
     if not os.path.isfile(path):
         raise CheckpointError("{}: no such checkpoint file".format(path))
-    if os.path.getsize(path) == 0:
-        raise CheckpointError("{}: empty file, not a checkpoint".format(path))
     why = _not_a_checkpoint(path)
     if why:
         raise CheckpointError("{}: not a PyTorch checkpoint ({})".format(path, why))

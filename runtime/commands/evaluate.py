@@ -1,6 +1,7 @@
 """``linknet-edge evaluate``: score a model file (.pt, .onnx, .engine) on a dataset split."""
 
-from linknet_edge.arguments import add_labelled_split, add_verb, positive_int, size_type
+from linknet_edge.arguments import (add_labelled_split, add_verb, device_type, positive_int,
+                                    size_type)
 
 __all__ = ["add_parser", "run"]
 
@@ -26,7 +27,7 @@ def add_parser(subparsers):
                         help="resize cache folder (needs --size)")
     parser.add_argument("--backend", default=None, choices=("pytorch", "onnxruntime", "tensorrt"),
                         help="backend to run it on (default: the file's suffix decides)")
-    parser.add_argument("--device", default=None, help="torch device for .pt files (default: "
+    parser.add_argument("--device", type=device_type, default=None, help="torch device for .pt files (default: "
                                                         "cuda if present)")
     parser.add_argument("--json", default=None, metavar="FILE", help="also write the report")
     return parser
