@@ -174,8 +174,8 @@ def check_tensorrt_compat(model, spec=None):
     opset = _default_opset(model)
     findings = []
     if opset > trt82.max_opset:
-        findings.append(CompatFinding("error", "opset", "graph", "{} is newer than TensorRT 8.2 "
-                                      "parses (<= {})".format(opset, trt82.max_opset)))
+        findings.append(CompatFinding("error", "opset", "graph", "opset {} is newer than TensorRT "
+                                      "8.2 parses (<= {})".format(opset, trt82.max_opset)))
     arch_safe = _arch_tx1_safe(spec.arch) if spec is not None else None
     counts = collections.Counter()
     for index, node in enumerate(graph.node):

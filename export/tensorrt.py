@@ -20,7 +20,7 @@ import os
 
 from linknet_edge.atomic import check_writable
 from linknet_edge.errors import EngineBuildError, SpecError, SpecMismatch
-from linknet_edge.images import find_images
+from linknet_edge.images import require_existing
 from linknet_edge.onnx_file import read_onnx_info
 from linknet_edge.runtime.backends.tensorrt.gpu import gpu_identity
 from linknet_edge.runtime.backends.tensorrt.sidecar import (io_record, read_sidecar,
@@ -133,7 +133,7 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
                                    onnx_path, graph_input.name, graph_input.shape))
     check_writable(engine_path, "-o")
     if calib_dir:
-        find_images(calib_dir, EngineBuildError)
+        require_existing(calib_dir, EngineBuildError)
     tools = toolchain(use_trtexec, trtexec_path)
     gpu_name, compute_capability = gpu_identity()
     check_precision(precision, gpu_name, compute_capability)

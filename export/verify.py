@@ -62,7 +62,8 @@ class VerificationReport(Report):
                 1.0 - self.classes_agreement))
         if self.require_trt82 and not self.compat.passed:
             out.append("TensorRT 8.2: " + "; ".join(
-                "{} {}".format(f.op, f.message) for f in self.compat.errors[:2]))
+                f.message if f.message.startswith(f.op) else "{} {}".format(f.op, f.message)
+                for f in self.compat.errors[:2]))
         return out
 
     def summary(self):

@@ -209,6 +209,8 @@ CASES = [
           ".onnx", "an ONNX file"),
     error("verify-checkpoint-missing", ["verify", "{onnx}", "--checkpoint", "{bad}/no.pt"],
           "no.pt", "no such checkpoint"),
+    error("verify-opset-17", ["verify", "{bad}/opset17.onnx", "--checkpoint", "{ckpt}",
+                              "--count", "1"], "opset17.onnx", "TensorRT 8.2: opset 17 is newer"),
     *numbers("verify", VERIFY, "--count", ["0", NAN]),
     *numbers("verify", VERIFY, "--tolerance", [NAN, "-1"]),
     *numbers("verify", VERIFY, "--min-agreement", ["2", NAN, "-0.1"]),
@@ -261,8 +263,6 @@ CASES = [
     error("build-pt-given", ["build", "{ckpt}", "-o", "{out}/x.engine"], ".pt"),
     error("build-calib-missing", BUILD + ["--precision", "int8", "--calib", "{bad}/missing"],
           "missing", "does not exist"),
-    error("build-calib-empty", BUILD + ["--precision", "int8", "--calib", "{bad}/empty"],
-          "empty", "no images found"),
     # --- deploy ---
     usage("deploy-no-target", ["deploy"], "TARGET"),
     error("deploy-deepstream-o-is-file", ["deploy", "deepstream", "{onnx_float}", "-o",
@@ -413,6 +413,9 @@ def bad_files(tmp_path_factory, tiny_checkpoint, onnx_uint8_path, onnx_path):
     put("broken.engine", noise)
     put("broken.engine.json", b"{\"spec\": ")
     torch.save({"state_dict": {"w": torch.zeros(1)}}, os.path.join(bad, "state_dict.pt"))
+    from linknet_edge.export.onnx import export_onnx
+    export_onnx(tiny_checkpoint, os.path.join(bad, "opset17.onnx"), opset=17, force_opset=True,
+                verify=False)
     torch.save({"payload": _Payload(os.path.join(bad, "PAYLOAD_RAN"))},
                os.path.join(bad, "malicious.pt"))
     for name in ("empty", "not_images"):
