@@ -90,9 +90,9 @@ class DisplaySink(Sink):
             self._cv2.destroyWindow(self._title)
 
 
-def _prepare(uri, path, folder):
+def _prepare(path, folder):
     """``path`` (a file, or a folder with ``folder``) proved writable, its folder created."""
-    check_writable(path, "output " + uri, folder=folder)
+    check_writable(path, "the output", folder=folder)
     directory = path if folder else os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         os.makedirs(directory)
@@ -115,7 +115,7 @@ class VideoFileSink(Sink):
         root, suffix = os.path.splitext(path)
         self.path, self.fps, self.bitrate = path, float(fps or 25.0), int(bitrate)
         self._output, self._facts = VIDEO_SUFFIXES[suffix.lower()], facts
-        _prepare(uri, path, folder=False)
+        _prepare(path, folder=False)
         self.partial = root + ".part" + suffix
         if os.path.exists(self.partial):
             logger.warning("%s: replacing %s, left by an interrupted run", uri, self.partial)
@@ -162,7 +162,7 @@ class ImageFolderSink(Sink):
 
     def __init__(self, uri, directory, suffix=".jpg"):
         super(ImageFolderSink, self).__init__(uri)
-        self.directory = _prepare(uri, directory, folder=True)
+        self.directory = _prepare(directory, folder=True)
         self._suffix = suffix
 
     def _save(self, index, image):

@@ -14,7 +14,7 @@ import torch
 
 from . import _safe_pickle
 from ..atomic import atomic_path
-from ..errors import CheckpointError, SpecError, SpecMismatch, first_line
+from ..errors import CheckpointError, ModelFileError, SpecError, SpecMismatch, first_line
 from ..model import model_from_spec
 from ..spec import ModelSpec
 
@@ -64,8 +64,10 @@ def _not_a_checkpoint(path):
     from ..onnx_file import read_onnx_info
     try:
         read_onnx_info(path)
-    except Exception:  # any failure: not an ONNX file either
+    except ModelFileError:  # not ONNX's wire format either (an ONNX without a spec is ONNX)
         return "random bytes or another format"
+    except SpecError:
+        pass
     return ("an ONNX file: run it with --backend onnxruntime, or give the .pt it was exported "
             "from")
 
