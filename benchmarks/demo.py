@@ -10,7 +10,9 @@ import logging
 import os
 import time
 
+from linknet_edge.atomic import check_writable
 from linknet_edge.deprecation import renamed_keywords
+from linknet_edge.errors import DatasetError
 from linknet_edge.sizes import format_size
 
 __all__ = ["run_demo", "DemoResult"]
@@ -75,6 +77,9 @@ def run_demo(out="linknet-edge-demo", data_root=None, size=(160, 224), epochs=20
     from .accuracy import measure_accuracy
     from .report import write_reports
 
+    check_writable(out, "--out", folder=True)
+    if data_root is not None and not os.path.isdir(data_root):
+        raise DatasetError("{}: --data-root does not exist or is not a folder".format(data_root))
     result = DemoResult(os.path.abspath(out))
     out = result.out_dir
     wxh = format_size(*size)

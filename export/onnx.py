@@ -16,9 +16,10 @@ import os
 import warnings
 
 from linknet_edge import __version__
-from linknet_edge.atomic import atomic_path
+from linknet_edge.atomic import atomic_path, check_writable
 from linknet_edge.deprecation import renamed_keywords
-from linknet_edge.errors import ExportError, first_line
+from linknet_edge.errors import ExportError, LinkNetEdgeError, first_line
+from linknet_edge.images import find_images
 from linknet_edge.onnx_file import ONNX_SPEC_KEY
 from linknet_edge.progress import Progress
 from linknet_edge.reports import Report
@@ -26,7 +27,7 @@ from linknet_edge.runtime.backends.tensorrt.versions import parser_ops
 from linknet_edge.sizes import check_size, format_size
 from linknet_edge.tables import format_rows
 
-__all__ = ["export_onnx", "ExportReport", "check_opset", "SPEC_KEY",
+__all__ = ["export_onnx", "ExportReport", "check_opset", "failed_path", "SPEC_KEY",
            "VERSION_KEY", "MIN_OPSET", "MAX_OPSET", "DEFAULT_INPUT"]
 
 logger = logging.getLogger(__name__)
@@ -41,12 +42,15 @@ DEFAULT_INPUT = "uint8"
 
 
 class ExportReport(Report):
-    """What was written, plus the ``VerificationReport`` when the export was verified."""
+    """What was written, plus the ``VerificationReport`` when the export was verified.
+
+    ``path`` is where the file is: the output path, or ``failed_path`` of it when the
+    verification failed (``output_path`` is then left as it was)."""
 
     error = ExportError
 
     def __init__(self, path, spec, opset, input_shape, outputs, verification=None):
-        self.path = path
+        self.path = self.output_path = path
         self.spec = spec
         self.opset = opset
         self.input_shape = input_shape
@@ -57,9 +61,12 @@ class ExportReport(Report):
         return [] if self.verification is None else self.verification.failures()
 
     def summary(self):
-        if self.verification is not None:
+        if self.verification is None:
+            return "{}: exported, not verified".format(self.path)
+        if self.verification.passed:
             return self.verification.summary()
-        return "{}: exported, not verified".format(self.path)
+        return "{}; nothing written to {}, the export is kept as {}".format(
+            self.verification.summary(), self.output_path, self.path)
 
     def format(self):
         text = format_rows("ONNX export", [
@@ -89,6 +96,39 @@ def check_opset(opset, force=False):
                           "to opset {} (use --force-opset only for a newer TensorRT)".format(
                               opset, MIN_OPSET, MAX_OPSET, MAX_OPSET))
     return opset
+
+
+def failed_path(output_path):
+    """Where an export that failed its verification is kept: ``NAME.failed.onnx``."""
+    return os.path.splitext(output_path)[0] + ".failed.onnx"
+
+
+def _staged_path(output_path):
+    """Where an export waits for its verification: ``NAME.unverified.onnx``."""
+    return os.path.splitext(output_path)[0] + ".unverified.onnx"
+
+
+def _verify_then_publish(report, staged, checkpoint_path, images, require_trt82):
+    """Verify ``staged``, then rename it to ``report.path``, or to ``failed_path`` when the
+    verification fails (a check, or an error while checking, which is raised naming it)."""
+    from .verify import verify_onnx
+    failed = failed_path(report.output_path)
+    try:
+        verification = verify_onnx(staged, checkpoint_path, images=images,
+                                   require_trt82=require_trt82)
+    except LinkNetEdgeError as exc:
+        os.replace(staged, failed)
+        raise ExportError("{}: not written: the verification stopped ({}); the export is kept "
+                          "as {}".format(report.output_path, first_line(exc), failed))
+    verification.path = report.output_path
+    if verification.passed:
+        os.replace(staged, report.output_path)
+        if os.path.isfile(failed):  # an older failure of this export is now out of date
+            os.remove(failed)
+    else:
+        os.replace(staged, failed)
+        report.path = failed
+    report.verification = verification
 
 
 def _class_map_model(model):
@@ -147,7 +187,11 @@ def _finish(path, spec, input_form):
 def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
                 dynamic_batch=False, verify=True, images=None, force_opset=False, batch_size=1,
                 input_form=DEFAULT_INPUT):
-    """Export a checkpoint to ONNX (written atomically) and, by default, verify it.
+    """Export a checkpoint to ONNX and, by default, verify it before it is published.
+
+    The file is written atomically; a verified export is checked as ``NAME.unverified.onnx`` and
+    renamed to ``output_path`` only when it passes, else to ``NAME.failed.onnx``
+    (``failed_path``), so ``output_path`` never holds a file that failed.
 
     ``size`` is (H, W), multiples of 32 (default: the spec's input size). ``batch_size`` is
     the static batch (e.g. one frame per camera for a TensorRT engine, whose shapes are static);
@@ -166,6 +210,9 @@ def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
             input_form, ", ".join(sorted(INPUT_FORMS))))
     if size is not None:
         check_size(size[0], size[1], what="export")
+    check_writable(output_path, "-o")
+    if verify and images is not None:
+        find_images(images, ExportError)
     import torch
     from linknet_edge.weights import load_model
     from linknet_edge.architectures import is_tx1_safe
@@ -178,10 +225,11 @@ def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
     outputs = ("logits", "classes") if argmax else ("logits",)
     net = _class_map_model(model) if argmax else model
     dummy = torch.zeros((batch, 3) + tuple(spec.input_size), dtype=torch.float32)
+    staged = _staged_path(output_path) if verify else output_path
     with Progress(2 if verify else 1, "export", log=logger) as progress:
         progress.step("tracing {} to ONNX opset {}".format(spec.arch, opset))
         try:
-            with atomic_path(output_path) as tmp:
+            with atomic_path(staged) as tmp:
                 _torch_export(net, dummy, tmp, opset, outputs, dynamic_batch)
                 spec = _finish(tmp, spec, input_form)
         except RuntimeError as exc:  # torch.onnx's exporter errors derive from RuntimeError
@@ -190,13 +238,11 @@ def export_onnx(checkpoint_path, output_path, size=None, opset=13, argmax=False,
         from linknet_edge.preprocessing import batch_shape
         shape = "({})".format(", ".join(str(d) for d in batch_shape(
             spec, "N" if dynamic_batch else batch)))
-        logger.info("wrote %s (%s, opset %d, %s, %s input)", output_path, spec.arch, opset,
+        logger.info("wrote %s (%s, opset %d, %s, %s input)", staged, spec.arch, opset,
                     format_size(*spec.input_size), spec.input_form)
         report = ExportReport(output_path, spec, opset, shape, outputs)
         if verify:
             progress.step("verifying: ONNX checker, ONNX Runtime against PyTorch, TensorRT 8.2 "
                           "ops")
-            from .verify import verify_onnx
-            report.verification = verify_onnx(output_path, checkpoint_path, images=images,
-                                              require_trt82=not force_opset)
+            _verify_then_publish(report, staged, checkpoint_path, images, not force_opset)
     return report

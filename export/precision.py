@@ -9,8 +9,11 @@ import logging
 
 import numpy as np
 
+from linknet_edge.atomic import check_writable
 from linknet_edge.deprecation import renamed_keywords
 from linknet_edge.errors import ExportError, SpecMismatch
+from linknet_edge.images import find_images
+from linknet_edge.onnx_file import read_onnx_info
 from linknet_edge.preprocessing import prepare_batch
 from linknet_edge.progress import Progress
 from linknet_edge.reports import Report
@@ -169,6 +172,11 @@ def convert_precision(onnx_path, out_path, precision, calib=None, calib_count=32
     adds the mIoU of both files on ``limit`` frames spread over the split. The packages it needs
     are checked first (``export.tools``).
     """
+    read_onnx_info(onnx_path)  # a missing or foreign file: one line, before any work
+    check_writable(out_path, "-o")
+    for source in (calib, images):
+        if source is not None:
+            find_images(source, ExportError)
     if precision not in PRECISIONS:
         raise ExportError("unknown precision {!r}; choose from {}".format(
             precision, ", ".join(PRECISIONS)))

@@ -160,7 +160,8 @@ def quantize_int8(onnx_path, out_path, calib, calib_count=32, spec=None, target=
     source = onnx.load(str(onnx_path), load_external_data=False)
     input_name = source.graph.input[0].name
     with atomic_path(out_path) as tmp:
-        prepared_path = tmp + ".pre.onnx"
+        # NAME.pre.tmpPID: a name that the next write's sweep removes if a kill leaves it
+        prepared_path = "{}.pre.tmp{}".format(out_path, os.getpid())
         try:
             with _quiet_root_logger():
                 prepared = _prepare(source, prepared_path)

@@ -18,7 +18,9 @@ import hashlib
 import logging
 import os
 
+from linknet_edge.atomic import check_writable
 from linknet_edge.errors import EngineBuildError, SpecError, SpecMismatch
+from linknet_edge.images import require_existing
 from linknet_edge.onnx_file import read_onnx_info
 from linknet_edge.runtime.backends.tensorrt.gpu import gpu_identity
 from linknet_edge.runtime.backends.tensorrt.sidecar import (io_record, read_sidecar,
@@ -100,13 +102,6 @@ def _cache_decision(engine_path, wanted, rebuild):
     return False
 
 
-def _writable(engine_path):
-    folder = os.path.dirname(os.path.abspath(engine_path))
-    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-        raise EngineBuildError("{}: cannot write the engine there (folder {} missing or not "
-                               "writable)".format(engine_path, folder))
-
-
 def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=1024,
                  calib_dir=None, calib_cache=None, rebuild="auto", use_trtexec=False,
                  trtexec_path=None):
@@ -136,7 +131,9 @@ def build_engine(onnx_path, engine_path=None, precision="fp16", workspace_mib=10
         raise EngineBuildError("{}: input '{}' has dynamic dimensions {}; engines here are "
                                "static-shape, so export without a dynamic batch".format(
                                    onnx_path, graph_input.name, graph_input.shape))
-    _writable(engine_path)
+    check_writable(engine_path, "-o")
+    if calib_dir:
+        require_existing(calib_dir, EngineBuildError)
     tools = toolchain(use_trtexec, trtexec_path)
     gpu_name, compute_capability = gpu_identity()
     check_precision(precision, gpu_name, compute_capability)

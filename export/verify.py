@@ -62,7 +62,8 @@ class VerificationReport(Report):
                 1.0 - self.classes_agreement))
         if self.require_trt82 and not self.compat.passed:
             out.append("TensorRT 8.2: " + "; ".join(
-                "{} {}".format(f.op, f.message) for f in self.compat.errors[:2]))
+                f.message if f.message.startswith(f.op) else "{} {}".format(f.op, f.message)
+                for f in self.compat.errors[:2]))
         return out
 
     def summary(self):
@@ -106,8 +107,8 @@ def verify_onnx(onnx_path, checkpoint_path, images=None, count=4,
     """
     from linknet_edge.onnx_file import read_onnx_info
     from linknet_edge.runtime.backends import load_model
+    info = read_onnx_info(onnx_path)  # a missing or foreign file is named as such first
     _check_onnx(onnx_path)
-    info = read_onnx_info(onnx_path)
     if info.output("logits") is None:
         raise ExportError("{}: no 'logits' output (has {})".format(
             onnx_path, ", ".join(o.name for o in info.outputs)))

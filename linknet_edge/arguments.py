@@ -7,8 +7,8 @@ import sys
 
 __all__ = ["add_verb", "add_output_options", "size_type", "add_labelled_split", "DATASET_KINDS",
            "PARSER_OPTIONS", "positive_int", "non_negative_int", "positive_float",
-           "non_negative_float", "device_type", "add_dataset_option", "add_deprecated_alias",
-           "ExtendAction"]
+           "non_negative_float", "fraction", "seed_type", "device_type", "add_dataset_option",
+           "add_deprecated_alias", "ExtendAction"]
 
 logger = logging.getLogger(__name__)
 
@@ -86,13 +86,18 @@ def size_type(text):
         raise argparse.ArgumentTypeError(str(exc))
 
 
-def _number(convert, text, lowest, inclusive):
+def _number(convert, text, lowest, inclusive, highest=None):
+    """``convert(text)`` if finite, >= (or >) ``lowest`` and <= ``highest``; else the reason."""
+    kind = "a whole number" if convert is int else "a number"
     try:
         value = convert(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("{!r} is not {}".format(
-            text, "a whole number" if convert is int else "a number"))
-    if not math.isfinite(value) or value < lowest or (value == lowest and not inclusive):
+        raise argparse.ArgumentTypeError("{!r} is not {}".format(text, kind))
+    if highest is not None:
+        if not (math.isfinite(value) and lowest <= value <= highest):
+            raise argparse.ArgumentTypeError("{!r}: must be {} from {} to {}".format(
+                text, kind, lowest, highest))
+    elif not math.isfinite(value) or value < lowest or (value == lowest and not inclusive):
         raise argparse.ArgumentTypeError("{!r}: must be {} {} {}".format(
             text, "a whole number" if convert is int else "a finite number",
             ">=" if inclusive else ">", lowest))
@@ -117,6 +122,16 @@ def positive_float(text):
 def non_negative_float(text):
     """argparse type: a finite number >= 0."""
     return _number(float, text, 0.0, True)
+
+
+def fraction(text):
+    """argparse type: a number from 0 to 1 (an opacity, a share of pixels)."""
+    return _number(float, text, 0, True, highest=1)
+
+
+def seed_type(text):
+    """argparse type: a random seed, a whole number from 0 to 2**32 - 1 (numpy's range)."""
+    return _number(int, text, 0, True, highest=2 ** 32 - 1)
 
 
 def device_type(text):

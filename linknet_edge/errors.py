@@ -7,7 +7,8 @@ __all__ = [
     "LinkNetEdgeError", "BackendUnavailable", "SpecMismatch", "CheckpointError",
     "DatasetError", "ExportError", "EngineBuildError", "SourceError", "SinkError",
     "InputSizeError", "SpecError", "TrainingError", "BenchmarkError", "AccuracyFloorError",
-    "ModelFileError", "RunnerClosed", "InferenceError", "DeployError", "first_line",
+    "ModelFileError", "RunnerClosed", "InferenceError", "DeployError", "OutputError",
+    "first_line",
 ]
 
 
@@ -61,6 +62,11 @@ class SourceError(LinkNetEdgeError):
 
 class SinkError(LinkNetEdgeError):
     """An output cannot be opened or written."""
+
+
+class OutputError(LinkNetEdgeError):
+    """An output file or folder cannot be written (read-only, a file where a folder is needed,
+    a folder where a file is)."""
 
 
 class InputSizeError(LinkNetEdgeError):

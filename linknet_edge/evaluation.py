@@ -16,7 +16,7 @@ import logging
 
 import numpy as np
 
-from .errors import SpecMismatch
+from .errors import DatasetError, SpecMismatch
 from .metrics import CITYSCAPES_REFERENCE_AREA, ConfusionMatrix
 from .preprocessing import resize_labels, to_network_input
 from .progress import open_bar
@@ -40,8 +40,14 @@ def evaluate_predictor(predict, reader, spec, batch_size=4, limit=None, input_si
     """Run ``predict`` over ``reader`` (first ``limit`` frames); returns the ConfusionMatrix.
 
     ``prepare(frames_bgr, size)`` makes the network input (default ``to_network_input``).
+    ``limit`` must be >= 1, and a split without frames is refused: a score of nothing is nan.
     """
+    if limit is not None and int(limit) < 1:
+        raise DatasetError("--limit {}: must be >= 1 (score the first N frames)".format(limit))
     count = len(reader) if limit is None else min(int(limit), len(reader))
+    if count == 0:
+        raise DatasetError("{}: split {!r} of this {} dataset has no frames to score".format(
+            reader.root, reader.split, reader.kind))
     input_size = tuple(input_size or spec.input_size)
     if prepare is None:
         def prepare(frames, size):

@@ -11,7 +11,8 @@ import os
 
 from .errors import DatasetError
 
-__all__ = ["IMAGE_SUFFIXES", "list_images", "find_images", "read_image_bgr", "read_image_rgb"]
+__all__ = ["IMAGE_SUFFIXES", "list_images", "find_images", "require_existing", "read_image_bgr",
+           "read_image_rgb"]
 
 #: File name endings read as images (lower case).
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".ppm", ".pgm", ".tif", ".tiff", ".webp")
@@ -30,12 +31,19 @@ def list_images(source):
     return sorted(p for p in paths if p.lower().endswith(IMAGE_SUFFIXES) and os.path.isfile(p))
 
 
+def require_existing(source, error=DatasetError):
+    """Raise ``error`` "does not exist" for a folder or file path that is missing (a glob
+    pattern or a list passes); returns ``source``."""
+    if isinstance(source, str) and not os.path.exists(source) and not glob.has_magic(source):
+        raise error("{}: does not exist".format(source))
+    return source
+
+
 def find_images(source, error=DatasetError):
     """``list_images``, but an empty result raises ``error`` saying whether ``source`` exists."""
     paths = list_images(source)
     if not paths:
-        if isinstance(source, str) and not os.path.exists(source) and not glob.has_magic(source):
-            raise error("{}: does not exist".format(source))
+        require_existing(source, error)
         raise error("{}: no images found (looked for {})".format(
             source, ", ".join(IMAGE_SUFFIXES)))
     return paths

@@ -11,7 +11,7 @@ and is scored at the labels' full resolution (the official protocol).
 import logging
 import warnings
 
-from linknet_edge.atomic import write_json_atomic
+from linknet_edge.atomic import check_writable, write_json_atomic
 from linknet_edge.data import open_dataset
 from linknet_edge.deprecation import renamed_keywords
 from linknet_edge.errors import SpecMismatch
@@ -36,6 +36,8 @@ def evaluate_model(model_path, dataset, data_root, split, size=None, batch_size=
     (default: CUDA if present), ``providers`` the ONNX Runtime providers. ``size`` = (H, W) or
     None (see the module docstring).
     """
+    if out_json:
+        check_writable(out_json, "--json")
     name = backend or backend_for_path(model_path)
     options = {}
     if name == "pytorch":

@@ -22,6 +22,7 @@ import os
 
 import numpy as np
 
+from linknet_edge.atomic import check_writable
 from linknet_edge.errors import SinkError
 
 __all__ = ["Sink", "NullSink", "DisplaySink", "VideoFileSink", "ImageFolderSink",
@@ -89,15 +90,13 @@ class DisplaySink(Sink):
             self._cv2.destroyWindow(self._title)
 
 
-def _prepare_dir(uri, directory):
-    try:
-        if not os.path.isdir(directory):
-            os.makedirs(directory)
-    except OSError as exc:
-        raise SinkError("{}: cannot create folder {} ({})".format(uri, directory, exc.strerror))
-    if not os.access(directory, os.W_OK):
-        raise SinkError("{}: folder {} is not writable".format(uri, directory))
-    return directory
+def _prepare(path, folder):
+    """``path`` (a file, or a folder with ``folder``) proved writable, its folder created."""
+    check_writable(path, "the output", folder=folder)
+    directory = path if folder else os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        os.makedirs(directory)
+    return path
 
 
 class VideoFileSink(Sink):
@@ -116,7 +115,7 @@ class VideoFileSink(Sink):
         root, suffix = os.path.splitext(path)
         self.path, self.fps, self.bitrate = path, float(fps or 25.0), int(bitrate)
         self._output, self._facts = VIDEO_SUFFIXES[suffix.lower()], facts
-        _prepare_dir(uri, os.path.dirname(os.path.abspath(path)))
+        _prepare(path, folder=False)
         self.partial = root + ".part" + suffix
         if os.path.exists(self.partial):
             logger.warning("%s: replacing %s, left by an interrupted run", uri, self.partial)
@@ -163,7 +162,7 @@ class ImageFolderSink(Sink):
 
     def __init__(self, uri, directory, suffix=".jpg"):
         super(ImageFolderSink, self).__init__(uri)
-        self.directory = _prepare_dir(uri, directory)
+        self.directory = _prepare(directory, folder=True)
         self._suffix = suffix
 
     def _save(self, index, image):

@@ -1,7 +1,8 @@
 """``linknet-edge bench``: latency/FPS of model files, accuracy of every backend vs PyTorch."""
 
 from linknet_edge.arguments import (ExtendAction, add_deprecated_alias, add_labelled_split,
-                                    add_verb, size_type)
+                                    add_verb, non_negative_float, non_negative_int,
+                                    positive_int, size_type)
 
 __all__ = ["add_parser", "run"]
 
@@ -19,12 +20,12 @@ def _add_latency(commands):
                         metavar="WxH",
                         help="input sizes to time, repeatable (exported files only run at the "
                              "size they were exported at) [each model's own]")
-    batch = parser.add_argument("--batch-size", type=int, default=1, metavar="N",
+    batch = parser.add_argument("--batch-size", type=positive_int, default=1, metavar="N",
                                 help="frames per inference call [1]")
     add_deprecated_alias(parser, "--batch", batch)
-    parser.add_argument("--warmup", type=int, default=10, metavar="N",
+    parser.add_argument("--warmup", type=non_negative_int, default=10, metavar="N",
                         help="untimed runs first [10]")
-    parser.add_argument("--iters", type=int, default=50, metavar="N", help="timed runs [50]")
+    parser.add_argument("--iters", type=positive_int, default=50, metavar="N", help="timed runs [50]")
     parser.add_argument("--backend", nargs="+", action=ExtendAction, default=None,
                         metavar="NAME[:TARGET]",
                         help="backends to use, repeatable, e.g. onnxruntime, onnxruntime:cuda, "
@@ -54,14 +55,14 @@ def _add_accuracy(commands):
              "repeatable; exit 1 unless every one named runs; the model file itself always "
              "runs as the reference [all the file derives, exit 1 only if none runs]")
     add_deprecated_alias(parser, "--backends", backend)
-    parser.add_argument("--limit", type=int, default=None, metavar="N",
+    parser.add_argument("--limit", type=positive_int, default=None, metavar="N",
                         help="score only the first N frames [all]")
-    parser.add_argument("--calib-count", type=int, default=32, metavar="N",
+    parser.add_argument("--calib-count", type=positive_int, default=32, metavar="N",
                         help="INT8 calibration images, spread over the train split [32]")
-    parser.add_argument("--min-miou", type=float, default=None, metavar="PERCENT",
+    parser.add_argument("--min-miou", type=non_negative_float, default=None, metavar="PERCENT",
                         help="fail (exit 1) if any variant's mIoU is below this, in percent "
                              "[no floor]")
-    parser.add_argument("--max-miou-drop", type=float, default=None, metavar="POINTS",
+    parser.add_argument("--max-miou-drop", type=non_negative_float, default=None, metavar="POINTS",
                         help="fail (exit 1) if any variant loses more mIoU points than this "
                              "against the reference (the given file) [no floor]")
     parser.add_argument("--out", default="bench-results", metavar="DIR",
@@ -84,8 +85,11 @@ def add_parser(subparsers):
 
 
 def run(args):
+    from linknet_edge.atomic import check_writable
     from linknet_edge.data import LabelledSplit
     from .. import AccuracyFloors, format_table, measure_accuracy, measure_latency, write_reports
+    if args.bench_command in ("latency", "accuracy"):
+        check_writable(args.out, "--out", folder=True)
     if args.bench_command == "latency":
         report = measure_latency(args.models, sizes=args.size, batch_size=args.batch_size,
                                  warmup=args.warmup, iters=args.iters, backends=args.backend)

@@ -1,6 +1,6 @@
 """``linknet-edge demo``: train, export, verify, segment a clip and benchmark, with no download."""
 
-from linknet_edge.arguments import add_verb, size_type
+from linknet_edge.arguments import add_verb, positive_int, seed_type, size_type
 
 
 def add_parser(subparsers):
@@ -17,12 +17,12 @@ def add_parser(subparsers):
                         help="a CamVid root (SegNet layout) instead of synthetic [synthetic]")
     parser.add_argument("--size", type=size_type, default=(160, 224), metavar="WxH",
                         help="network input WxH [224x160]")
-    parser.add_argument("--epochs", type=int, default=20, help="training epochs [20]")
-    parser.add_argument("--frames", type=int, default=45, metavar="N",
+    parser.add_argument("--epochs", type=positive_int, default=20, help="training epochs [20]")
+    parser.add_argument("--frames", type=positive_int, default=45, metavar="N",
                         help="synthetic clip frames to segment [45]")
-    parser.add_argument("--limit", type=int, metavar="N",
+    parser.add_argument("--limit", type=positive_int, metavar="N",
                         help="use only the first N frames of each split [all]")
-    parser.add_argument("--seed", type=int, default=0, help="data and training seed [0]")
+    parser.add_argument("--seed", type=seed_type, default=0, help="data and training seed [0]")
     return parser
 
 

@@ -1,6 +1,6 @@
 """``linknet-edge build``: ONNX -> TensorRT engine (+ sidecar), on the device that runs it."""
 
-from linknet_edge.arguments import add_verb
+from linknet_edge.arguments import add_verb, positive_int
 
 
 def add_parser(subparsers):
@@ -29,7 +29,7 @@ def add_parser(subparsers):
                              "so a cache from another TensorRT version is replaced) [none]")
     parser.add_argument("--calib-cache", metavar="FILE",
                         help="INT8: calibration cache to read/write [ENGINE.calib]")
-    parser.add_argument("--workspace", type=int, default=1024, metavar="MiB",
+    parser.add_argument("--workspace", type=positive_int, default=1024, metavar="MiB",
                         help="builder scratch memory cap in MiB [1024]")
     parser.add_argument("--trtexec", nargs="?", const=True, default=False, metavar="PATH",
                         help="build with trtexec instead (PATH, else found on PATH or in "

@@ -1,7 +1,7 @@
 """``linknet-edge export``: checkpoint -> ONNX (spec inside), verified against PyTorch; or
 ``--format pt``: the weights-only checkpoint to ship."""
 
-from linknet_edge.arguments import add_deprecated_alias, add_verb
+from linknet_edge.arguments import add_deprecated_alias, add_verb, positive_int, size_type
 from linknet_edge.reports import show_report
 
 #: (dest, option, default) of the options that only shape an ONNX file (``--format pt``
@@ -27,9 +27,9 @@ def add_parser(subparsers):
                         help="onnx, or pt: a weights-only checkpoint (spec and weights, no "
                              "optimizer state; loads wherever a checkpoint does, except "
                              "train --resume) [onnx]")
-    parser.add_argument("--size", metavar="WxH",
+    parser.add_argument("--size", type=size_type, metavar="WxH",
                         help="input WxH, multiples of 32 [the spec's size]")
-    parser.add_argument("--opset", type=int, default=13,
+    parser.add_argument("--opset", type=positive_int, default=13,
                         help="ONNX opset 11..13 (TensorRT 8.2 parses up to 13) [13]")
     parser.add_argument("--force-opset", action="store_true",
                         help="allow an opset outside 11..13 (newer TensorRT only)")
@@ -44,7 +44,7 @@ def add_parser(subparsers):
                              "in the graph (TensorRT 8.2, DeepStream, Triton) [uint8]")
     parser.add_argument("--dynamic-batch", action="store_true",
                         help="dynamic batch dimension (instead of a static --batch-size)")
-    batch = parser.add_argument("--batch-size", type=int, default=1, metavar="N",
+    batch = parser.add_argument("--batch-size", type=positive_int, default=1, metavar="N",
                                 help="frames per inference call: a static batch of N, e.g. one "
                                      "frame per camera for a TensorRT engine (engines are "
                                      "static-shape) [1]")
@@ -69,14 +69,13 @@ def _check_format(args):
 
 
 def run(args):
-    from linknet_edge.sizes import parse_size
     _check_format(args)
     if args.format == "pt":
         from ..weights import export_weights
         return show_report(export_weights(args.checkpoint, args.output))
     from ..onnx import export_onnx
     report = export_onnx(args.checkpoint, args.output,
-                         size=parse_size(args.size) if args.size else None, opset=args.opset,
+                         size=args.size, opset=args.opset,
                          argmax=args.argmax,
                          dynamic_batch=args.dynamic_batch, batch_size=args.batch_size,
                          verify=not args.no_verify,

@@ -1,6 +1,7 @@
 """``linknet-edge quantize``: FP32 ONNX -> FP16 or INT8 ONNX, compared with the FP32 file."""
 
-from linknet_edge.arguments import add_dataset_option, add_deprecated_alias, add_verb
+from linknet_edge.arguments import (add_dataset_option, add_deprecated_alias, add_verb, fraction,
+                                    positive_int)
 from linknet_edge.reports import show_report
 
 
@@ -28,22 +29,22 @@ def add_parser(subparsers):
     parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
     parser.add_argument("--calib", metavar="DIR",
                         help="folder or glob of real images to calibrate INT8 on [none]")
-    parser.add_argument("--calib-count", type=int, default=32, metavar="N",
+    parser.add_argument("--calib-count", type=positive_int, default=32, metavar="N",
                         help="calibration images, spread over --calib [32]")
     parser.add_argument("--images", help="images to compare on [--calib, else synthetic street "
                                          "frames]")
-    parser.add_argument("--count", type=int, default=4, metavar="N",
+    parser.add_argument("--count", type=positive_int, default=4, metavar="N",
                         help="images to compare, spread over --images [4]")
     add_dataset_option(parser, default=None)
     parser.add_argument("--data-root", metavar="DIR",
                         help="a labelled dataset: also compare the mIoU of both files on it "
                              "[none]")
     parser.add_argument("--split", default="val", help="labelled split [val]")
-    limit = parser.add_argument("--limit", type=int, default=20, metavar="N",
+    limit = parser.add_argument("--limit", type=positive_int, default=20, metavar="N",
                                 help="labelled frames for the mIoU comparison, spread over the "
                                      "split [20]")
     add_deprecated_alias(parser, "--label-count", limit)
-    parser.add_argument("--min-agreement", type=float,
+    parser.add_argument("--min-agreement", type=fraction,
                         help="fail (exit 1) below this fraction of agreeing pixels [no check]")
     return parser
 

@@ -1,6 +1,6 @@
 """``linknet-edge verify``: an ONNX file against its checkpoint, and its TensorRT 8.2 report."""
 
-from linknet_edge.arguments import add_verb
+from linknet_edge.arguments import add_verb, fraction, non_negative_float, positive_int
 from linknet_edge.reports import show_report
 
 
@@ -12,11 +12,11 @@ def add_parser(subparsers):
     parser.add_argument("--checkpoint", required=True, help="the checkpoint it was exported from")
     parser.add_argument("--images", help="folder or glob of real images [synthetic street "
                                          "frames]")
-    parser.add_argument("--count", type=int, default=4, metavar="N",
+    parser.add_argument("--count", type=positive_int, default=4, metavar="N",
                         help="images to compare, spread over --images [4]")
-    parser.add_argument("--tolerance", type=float, default=1e-3,
+    parser.add_argument("--tolerance", type=non_negative_float, default=1e-3,
                         help="max |logit error| as a fraction of the logit range [1e-3]")
-    parser.add_argument("--min-agreement", type=float, default=0.999,
+    parser.add_argument("--min-agreement", type=fraction, default=0.999,
                         help="min fraction of pixels with the same class [0.999]")
     return parser
 

@@ -23,7 +23,7 @@ from linknet_edge.reports import Report
 from linknet_edge.tables import format_rows
 
 from .artifact import read_artifact
-from .files import Group, check_writable, copy_model, format_groups, write_labels, write_text
+from .files import Group, copy_model, format_groups, prepare_folder, write_labels, write_text
 from .fold import fold_std_into_stem
 from .nvinfer_input import measure_agreement, nvinfer_normalisation
 
@@ -235,7 +235,7 @@ def write_deepstream(model, directory=None, sources=None, uris=None, precision=N
     uris = (uris * count)[:count] if uris else [DEFAULT_URI] * count
     _check_model(artifact, count)
     chosen = _precision(artifact, precision, int8_calib_file)
-    directory = check_writable(directory or "deepstream_" + artifact.name, "the output folder")
+    directory = prepare_folder(directory or "deepstream_" + artifact.name)
     groups, live = zip(*[_source_group(n, uri) for n, uri in enumerate(uris)])
     model_path, normalisation, described, changed = _model_for_nvinfer(artifact, directory,
                                                                         fold)

@@ -7,11 +7,10 @@ reading never holds a half-written config. Stdlib only.
 import os
 import shutil
 
-from linknet_edge.atomic import atomic_path, write_atomic
-from linknet_edge.errors import DeployError
+from linknet_edge.atomic import atomic_path, check_writable, write_atomic
 
 __all__ = ["Group", "format_groups", "write_text", "write_labels", "copy_model",
-           "check_writable"]
+           "prepare_folder"]
 
 
 class Group(object):
@@ -59,16 +58,10 @@ def format_groups(groups, header=None):
     return "\n".join(lines)
 
 
-def check_writable(directory, what):
-    """Create ``directory`` if needed; a one-line ``DeployError`` if it cannot be written."""
-    try:
-        if not os.path.isdir(directory):
-            os.makedirs(directory)
-    except OSError as exc:
-        raise DeployError("{}: cannot create {} ({})".format(directory, what,
-                                                            exc.strerror or exc))
-    if not os.access(directory, os.W_OK):
-        raise DeployError("{}: {} is not writable".format(directory, what))
+def prepare_folder(directory, option="-o"):
+    """``directory``, created after ``linknet_edge.atomic.check_writable`` proved it writable."""
+    if not os.path.isdir(check_writable(directory, option, folder=True)):
+        os.makedirs(directory)
     return directory
 
 

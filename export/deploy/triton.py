@@ -17,7 +17,7 @@ from linknet_edge.reports import Report
 from linknet_edge.tables import format_rows
 
 from .artifact import read_artifact
-from .files import check_writable, copy_model, write_labels, write_text
+from .files import copy_model, prepare_folder, write_labels, write_text
 
 __all__ = ["write_triton_repository", "triton_config", "TritonReport", "TRITON_TYPES"]
 
@@ -133,7 +133,7 @@ def write_triton_repository(model, repository="model_repository", name=None, ver
             version))
     text, size = triton_config(artifact, name, max_batch_size, queue_delay_us, instances, device)
     folder = os.path.join(repository, name)
-    check_writable(os.path.join(folder, str(int(version))), "the model repository")
+    prepare_folder(os.path.join(folder, str(int(version))))
     platform, filename = _PLATFORMS[artifact.kind]
     paths = [os.path.join(folder, "config.pbtxt"), os.path.join(folder, str(int(version)),
                                                                 filename),

@@ -1,6 +1,6 @@
 """``linknet-edge import``: convert e-Lab pytorch-linknet checkpoints to ours."""
 
-from ..arguments import add_verb, size_type
+from ..arguments import add_verb, non_negative_int, size_type
 
 
 def add_parser(subparsers):
@@ -16,7 +16,7 @@ def add_parser(subparsers):
                              "cityscapes) [camvid]")
     parser.add_argument("--size", type=size_type, default=None, metavar="WxH",
                         help="network input WxH recorded in the spec [the dataset's]")
-    parser.add_argument("--drop-output", type=int, action="append", default=[], metavar="INDEX",
+    parser.add_argument("--drop-output", type=non_negative_int, action="append", default=[], metavar="INDEX",
                         help="remove this output channel, e.g. CamVid's void class 11, "
                              "repeatable [none]")
     return parser

@@ -1,6 +1,6 @@
 """``linknet-edge model``: architecture summary (parameters, GMACs, output shape)."""
 
-from ..arguments import add_verb, size_type
+from ..arguments import add_verb, positive_int, size_type
 
 
 def add_parser(subparsers):
@@ -10,7 +10,7 @@ def add_parser(subparsers):
         "linknet-edge model --list                   # every registered architecture",
         "linknet-edge model --checkpoint runs/camvid/best.pt --json"])
     parser.add_argument("--arch", default="linknet", help="registry name [linknet]")
-    parser.add_argument("--classes", type=int, default=11, help="number of classes [11]")
+    parser.add_argument("--classes", type=positive_int, default=11, help="number of classes [11]")
     parser.add_argument("--size", type=size_type, default=(352, 480), metavar="WxH",
                         help="input WxH, multiples of 32 [480x352]")
     parser.add_argument("--checkpoint", help="summarise the model of this checkpoint instead "

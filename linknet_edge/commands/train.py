@@ -3,7 +3,7 @@
 import sys
 
 from ..arguments import (add_dataset_option, add_verb, device_type, non_negative_float,
-                         non_negative_int, positive_float, positive_int, size_type)
+                         non_negative_int, positive_float, positive_int, seed_type, size_type)
 
 EXAMPLES = [
     "# quick CPU check: 8 frames, 2 epochs at 224x160",
@@ -63,7 +63,7 @@ def add_parser(subparsers):
         help="also keep epoch_NNN.pt every N epochs [0: never]")
     add("--save-train-conf", action="store_true", default=None,
         help="also plot the training confusion matrix")
-    add("--seed", type=int, help="seed of weights, data order and augmentation [0]")
+    add("--seed", type=seed_type, help="seed of weights, data order and augmentation [0]")
     add("--workers", type=non_negative_int, help="DataLoader worker processes [2]")
     add("--cache-dir", metavar="DIR", help="decode the resized splits once into DIR [none]")
     add("--pretrained-encoder", metavar="FILE",

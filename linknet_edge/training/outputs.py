@@ -8,28 +8,17 @@ epoch behind ``last.pt``, never ahead of it, and ``--resume`` rewrites them from
 """
 
 import os
-import tempfile
 
-from ..atomic import sweep_stale_temps
-from ..errors import TrainingError
+from ..atomic import check_writable, sweep_stale_temps
 from .plots import plot_confusion, plot_losses, plot_metrics
 
 __all__ = ["prepare_output_folder", "write_logs"]
 
 
 def prepare_output_folder(out):
-    """Create ``out`` and prove it writable (one ``TrainingError`` line otherwise); remove the
+    """Prove ``out`` writable (one ``OutputError`` line otherwise), create it, and remove the
     temporary files of a killed run there."""
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise TrainingError("{}: exists and is not a folder; --out needs a folder".format(out))
-    try:
-        os.makedirs(out, exist_ok=True)
-        handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=out)
-        os.close(handle)
-        os.remove(probe)
-    except OSError as exc:
-        raise TrainingError("{}: cannot write the run's output folder ({})".format(
-            out, exc.strerror or exc))
+    os.makedirs(check_writable(out, "--out", folder=True), exist_ok=True)
     sweep_stale_temps(out)
 
 

@@ -1,15 +1,19 @@
-"""A pickle module for ``torch.load`` that rebuilds tensors and never runs foreign code.
+"""Pickle modules for ``torch.load`` that rebuild tensors and never run foreign code.
 
-e-Lab's pytorch-linknet checkpoints hold a pickled model object (``model_def``) of classes
-that do not exist here. Every class a pickle names that is not on the allow-list below becomes
-an inert placeholder: its module is never imported and none of its code runs.
+This module itself (``pickle_module=_safe_pickle``) reads e-Lab's pytorch-linknet checkpoints,
+which hold a pickled model object (``model_def``) of classes that do not exist here: every
+class a pickle names that is not on the allow-list below becomes an inert placeholder, its
+module never imported, none of its code run. ``strict`` refuses such a class instead
+(``ForbiddenGlobal``): the project's own checkpoints hold tensors and plain containers only,
+and on a torch without ``weights_only`` (< 1.13: JetPack 4.6's 1.10) it stands in for it.
 """
 
 import collections
 import copyreg
 import pickle
+import types
 
-__all__ = ["Unpickler", "load", "OpaqueObject"]
+__all__ = ["Unpickler", "load", "OpaqueObject", "ForbiddenGlobal", "StrictUnpickler", "strict"]
 
 _ALLOWED = {
     ("collections", "OrderedDict"): collections.OrderedDict,
@@ -69,3 +73,27 @@ def _is_dtype(name):
 def load(file, **kwargs):
     """``pickle.load`` through the restricted ``Unpickler``."""
     return Unpickler(file, **kwargs).load()
+
+
+class ForbiddenGlobal(pickle.UnpicklingError):
+    """A pickle names a class or function beyond tensors and plain containers."""
+
+
+class StrictUnpickler(Unpickler):
+    """Like ``Unpickler``, but a name off the allow-list is refused, not made a placeholder."""
+
+    def find_class(self, module, name):
+        found = super(StrictUnpickler, self).find_class(module, name)
+        if isinstance(found, type) and issubclass(found, OpaqueObject):
+            raise ForbiddenGlobal("{}.{}".format(module, name))
+        return found
+
+
+def _strict_load(file, **kwargs):
+    return StrictUnpickler(file, **kwargs).load()
+
+
+#: the pickle module ``torch.load(pickle_module=strict)`` takes: ``StrictUnpickler`` inside
+strict = types.ModuleType(__name__ + ".strict", "pickle through StrictUnpickler")
+strict.Unpickler, strict.load, strict.UnpicklingError = (StrictUnpickler, _strict_load,
+                                                         pickle.UnpicklingError)

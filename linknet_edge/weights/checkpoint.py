@@ -12,12 +12,13 @@ everywhere a checkpoint is, except ``train --resume``.
 """
 
 import os
-import zipfile
+import re
 
 import torch
 
+from . import _safe_pickle
 from ..atomic import atomic_path
-from ..errors import CheckpointError, SpecError, SpecMismatch, first_line
+from ..errors import CheckpointError, ModelFileError, SpecError, SpecMismatch, first_line
 from ..model import model_from_spec
 from ..spec import ModelSpec
 
@@ -58,27 +59,72 @@ def _has_weights_only():
 HAS_WEIGHTS_ONLY = _has_weights_only()
 
 
+def _not_a_checkpoint(path):
+    """Why ``path`` is no PyTorch file at all (neither a zip archive nor a pickle), or None."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if not head:
+        return "an empty file"
+    if head.startswith(b"PK") or head.startswith(b"\x80"):
+        return None
+    from ..onnx_file import read_onnx_info
+    try:
+        read_onnx_info(path)
+    except ModelFileError:  # not ONNX's wire format either (an ONNX without a spec is ONNX)
+        return "random bytes or another format"
+    except SpecError:
+        pass
+    return ("an ONNX file: run it with --backend onnxruntime, or give the .pt it was exported "
+            "from")
+
+
+#: torch's weights_only refusal of a name: 2.x "Unsupported global: GLOBAL x", 1.13 "Unsupported
+#: class x"
+_TORCH_REFUSAL = re.compile(r"Unsupported (?:global: GLOBAL|class) (\S+)")
+
+
+def _foreign_global(exc):
+    """The refused name if ``exc`` is an unpickler's refusal of a class or function, else None."""
+    if isinstance(exc, _safe_pickle.ForbiddenGlobal):
+        return str(exc)
+    match = _TORCH_REFUSAL.search(str(exc))
+    return match.group(1) if match else None
+
+
 def torch_load(path):
-    """``torch.load`` on CPU, with ``weights_only=True`` where this torch has it (>= 1.13).
+    """``torch.load`` on CPU through a restricted unpickler on every torch version:
+    ``weights_only=True`` where this torch has it (>= 1.13), else ``_safe_pickle.strict``.
 
     Raises ``CheckpointError`` naming the file for a missing, truncated or foreign file.
     """
     if not os.path.isfile(path):
         raise CheckpointError("{}: no such checkpoint file".format(path))
-    if os.path.getsize(path) == 0:
-        raise CheckpointError("{}: empty file, not a checkpoint".format(path))
+    why = _not_a_checkpoint(path)
+    if why:
+        raise CheckpointError("{}: not a PyTorch checkpoint ({})".format(path, why))
     kwargs = {"map_location": "cpu"}
     if HAS_WEIGHTS_ONLY:
         kwargs["weights_only"] = True
+    else:
+        kwargs["pickle_module"] = _safe_pickle.strict
     try:
         return torch.load(path, **kwargs)
-    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise CheckpointError("{}: not a readable PyTorch checkpoint (truncated or another "
-                              "format?): {}".format(path, first_line(exc)))
-    except Exception as exc:  # pickle.UnpicklingError and friends from foreign objects
-        raise CheckpointError("{}: refused to load: it holds Python objects beyond tensors ({}); "
-                              "for e-Lab pytorch-linknet files use `linknet-edge import`".format(
-                                  path, type(exc).__name__))
+    except Exception as exc:  # torch raises RuntimeError, EOFError, UnpicklingError, ...
+        name = _foreign_global(exc)
+        if name is None:
+            raise CheckpointError("{}: not a readable PyTorch checkpoint (truncated or "
+                                  "another format?): {}".format(path, _reason(exc)))
+        raise CheckpointError("{}: refused to load: it holds Python objects beyond tensors "
+                              "({}); for e-Lab pytorch-linknet files use `linknet-edge "
+                              "import`".format(path, name))
+
+
+def _reason(exc):
+    """A short cause: torch's weights_only errors open with paragraphs of advice."""
+    text = str(exc)
+    if "WeightsUnpickler error:" in text:
+        text = text.split("WeightsUnpickler error:", 1)[1]
+    return first_line(text) if text.strip() else type(exc).__name__
 
 
 def _state(obj):

@@ -10,10 +10,12 @@ import re
 
 import torch
 
+from ..atomic import check_writable
 from ..errors import CheckpointError, SpecMismatch, first_line
 from ..model import build_model
 from . import _safe_pickle
-from .checkpoint import HAS_WEIGHTS_ONLY, load_weights, save_checkpoint
+from .checkpoint import (FORMAT, HAS_WEIGHTS_ONLY, _not_a_checkpoint, load_weights,
+                         save_checkpoint)
 
 __all__ = ["read_foreign_checkpoint", "convert_elab_state_dict", "import_elab_checkpoint",
            "load_encoder_weights"]
@@ -39,6 +41,9 @@ def read_foreign_checkpoint(path):
     """Load any torch file without executing the code of classes it names."""
     if not os.path.isfile(path):
         raise CheckpointError("{}: no such file".format(path))
+    why = _not_a_checkpoint(path)
+    if why:
+        raise CheckpointError("{}: not a PyTorch file ({})".format(path, why))
     kwargs = {"map_location": "cpu", "pickle_module": _safe_pickle}
     if HAS_WEIGHTS_ONLY:
         kwargs["weights_only"] = False  # safe: _safe_pickle resolves only tensors and containers
@@ -77,7 +82,12 @@ def import_elab_checkpoint(path, output_path, spec, drop_outputs=()):
     ``drop_outputs`` lists output channels to remove from the head (e.g. CamVid's void class 11,
     which e-Lab trained as a 12th class), so the class count matches ``spec``.
     """
-    state = convert_elab_state_dict(_state_dict_of(read_foreign_checkpoint(path), path))
+    check_writable(output_path, "-o")
+    data = read_foreign_checkpoint(path)
+    if isinstance(data, dict) and data.get("format") == FORMAT:
+        raise CheckpointError("{}: already a linknet-edge checkpoint; use it as it is".format(
+            path))
+    state = convert_elab_state_dict(_state_dict_of(data, path))
     if "head.tp_conv2.weight" not in state:
         raise CheckpointError("{}: not a pytorch-linknet checkpoint (no tp_conv2 head)".format(path))
     outputs = state["head.tp_conv2.weight"].shape[1]

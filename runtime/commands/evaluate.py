@@ -1,6 +1,7 @@
 """``linknet-edge evaluate``: score a model file (.pt, .onnx, .engine) on a dataset split."""
 
-from linknet_edge.arguments import add_deprecated_alias, add_labelled_split, add_verb, size_type
+from linknet_edge.arguments import (add_deprecated_alias, add_labelled_split, add_verb,
+                                    device_type, positive_int, size_type)
 
 __all__ = ["add_parser", "run"]
 
@@ -20,16 +21,16 @@ def add_parser(subparsers):
     parser.add_argument("--size", type=size_type, default=None, metavar="WxH",
                         help="read, run and score at this size [run at the model's input "
                              "size, score at the labels' full resolution]")
-    parser.add_argument("--batch-size", type=int, default=4, metavar="N",
+    parser.add_argument("--batch-size", type=positive_int, default=4, metavar="N",
                         help="frames per inference call [4]")
-    parser.add_argument("--limit", type=int, default=None, metavar="N",
+    parser.add_argument("--limit", type=positive_int, default=None, metavar="N",
                         help="score only the first N frames [all]")
     cache = parser.add_argument("--cache-dir", default=None, metavar="DIR",
                                 help="resize cache folder (needs --size) [none]")
     add_deprecated_alias(parser, "--cache", cache)
     parser.add_argument("--backend", default=None, choices=("pytorch", "onnxruntime", "tensorrt"),
                         help="backend to run it on [the file's suffix decides]")
-    parser.add_argument("--device", default=None, help="torch device for .pt files [cuda if "
+    parser.add_argument("--device", type=device_type, default=None, help="torch device for .pt files [cuda if "
                                                        "present]")
     parser.add_argument("--json", default=None, metavar="FILE", help="also write the report "
                                                                      "[none]")

@@ -5,11 +5,11 @@ input has its own outputs: one ``--output`` per ``--input`` in order, or templat
 ``{stream}`` (``runtime.stream_outputs``).
 """
 
-import argparse
 import logging
 import os
 
-from linknet_edge.arguments import add_deprecated_alias, add_verb, non_negative_int, positive_int
+from linknet_edge.arguments import (add_deprecated_alias, add_verb, fraction, non_negative_int,
+                                    positive_int)
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +24,6 @@ EXAMPLES = [
     "-o 'out_{stream}.mp4'",
     "linknet-edge run model.onnx -i a.mp4 -i http://cam/video -o a_seg.mp4 -o http://0.0.0.0:8081",
 ]
-
-
-def _alpha(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("alpha must be a number from 0 to 1, got {!r}".format(
-            text))
-    return value
 
 
 def add_parser(subparsers):
@@ -54,7 +43,7 @@ def add_parser(subparsers):
                         help="also write class-index PNG masks (DIR/N/ for input N when there "
                              "are several) [none]")
     parser.add_argument("--backend", help="tensorrt, onnxruntime or pytorch [by suffix]")
-    parser.add_argument("--alpha", type=_alpha, default=0.5, help="overlay opacity 0-1 [0.5]")
+    parser.add_argument("--alpha", type=fraction, default=0.5, help="overlay opacity 0-1 [0.5]")
     parser.add_argument("--mask-only", action="store_true", help="colours without the frame")
     parser.add_argument("--legend", action="store_true", help="draw class names")
     parser.add_argument("--overlay-size", choices=("frame", "network"), default="frame",
@@ -76,7 +65,7 @@ def add_parser(subparsers):
     parser.add_argument("--batch-wait", type=non_negative_int, default=20, metavar="MS",
                         help="how long a batch waits for a live input's frame once it holds "
                              "another input's; a stalled input is left out [20]")
-    parser.add_argument("--latency", type=int, metavar="MS", help="rtsp:// jitter buffer [200]")
+    parser.add_argument("--latency", type=non_negative_int, metavar="MS", help="rtsp:// jitter buffer [200]")
     parser.add_argument("--bitrate", type=positive_int, default=4000000, metavar="BITS",
                         help="H.264 bits/s of .mp4/.mkv files and rtp/udp streams [4000000]")
     parser.add_argument("--strict", action="store_true",

@@ -26,7 +26,6 @@ def test_export_verb_exports_verifies_and_prints_the_report(tiny_checkpoint, tmp
 
 
 @pytest.mark.parametrize("extra, text", [
-    (["--size", "100x64"], "multiple of 32"),
     (["--opset", "14"], "TensorRT 8.2 (JetPack 4.6)"),
     ([], "no such checkpoint"),
 ])

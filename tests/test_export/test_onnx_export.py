@@ -114,3 +114,32 @@ def test_force_opset_exports_for_newer_tensorrt_and_reports_the_8_2_failure(
     assert report.passed  # agreement with PyTorch is what counts for a newer TensorRT
     assert not report.verification.compat.passed
     assert "opset 14" in report.format()
+
+
+@requires_onnxruntime
+@pytest.mark.parametrize("same_weights", [True, False], ids=["passes", "fails"])
+def test_an_export_is_published_only_once_verified(onnx_path, tiny_checkpoint, tmp_path,
+                                                   same_weights):
+    """Verified as NAME.unverified.onnx, then renamed: to NAME.onnx when it passes (an older
+    NAME.failed.onnx is removed), to NAME.failed.onnx when it fails (NAME.onnx untouched)."""
+    import shutil
+    from linknet_edge.export.onnx import ExportReport, _verify_then_publish
+    checkpoint = tiny_checkpoint if same_weights else make_tiny_checkpoint(tmp_path, seed=1)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    staged, out, failed = (str(folder / name) for name in
+                           ("m.unverified.onnx", "m.onnx", "m.failed.onnx"))
+    shutil.copy(onnx_path, staged)
+    with open(failed if same_weights else out, "w") as handle:
+        handle.write("from an earlier export")
+    report = ExportReport(out, None, 13, "(1, 3, 64, 64)", ("logits", "classes"))
+    _verify_then_publish(report, staged, checkpoint, None, True)
+    assert report.passed is same_weights
+    assert sorted(os.listdir(str(folder))) == (["m.onnx"] if same_weights else
+                                               ["m.failed.onnx", "m.onnx"])
+    if same_weights:
+        assert report.path == out and open(out, "rb").read() == open(onnx_path, "rb").read()
+    else:
+        assert report.path == failed and open(out).read() == "from an earlier export"
+        assert "nothing written to {}, the export is kept as {}".format(out, failed) in \
+            report.summary()

@@ -103,9 +103,14 @@ def test_elab_import_never_imports_the_pickled_model_module(elab_module, tmp_pat
     assert (module, epoch) == ("opaque:" + MODULE, "7") and int(tensors) > 100
 
 
-def test_plain_load_refuses_the_elab_pickle_with_a_hint(elab_module, tmp_path):
-    from linknet_edge.weights import load_checkpoint
+@pytest.mark.parametrize("old_torch", [False, True], ids=["weights_only", "torch<1.13"])
+def test_plain_load_refuses_the_elab_pickle_with_a_hint(elab_module, tmp_path, monkeypatch,
+                                                        old_torch):
+    """Also where torch has no weights_only: the strict unpickler refuses the model_def."""
+    from linknet_edge.weights import checkpoint, load_checkpoint
     from linknet_edge.errors import CheckpointError
+    if old_torch:
+        monkeypatch.setattr(checkpoint, "HAS_WEIGHTS_ONLY", False)
     _elab_checkpoint(elab_module, "LinkNet", tmp_path / "elab.pth")
     with pytest.raises(CheckpointError, match="linknet-edge import"):
         load_checkpoint(str(tmp_path / "elab.pth"))

@@ -64,10 +64,13 @@ def test_missing_and_corrupt_inputs_are_one_line_errors(tmp_path, tiny_onnx, cap
         assert message in err[0]
 
 
-def test_bad_alpha_is_a_usage_error(tiny_onnx, capsys):
+@pytest.mark.parametrize("alpha, message", [("abc", "'abc' is not a number"),
+                                            ("1.5", "'1.5': must be a number from 0 to 1")])
+def test_bad_alpha_is_a_usage_error(tiny_onnx, capsys, alpha, message):
     with pytest.raises(SystemExit) as info:
-        main(["run", tiny_onnx, "--input", "x.mp4", "--alpha", "abc"])
-    assert info.value.code == 2 and "alpha must be a number from 0 to 1" in capsys.readouterr().err
+        main(["run", tiny_onnx, "--input", "x.mp4", "--alpha", alpha])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "argument --alpha: " + message in err
 
 
 @requires_data
