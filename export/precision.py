@@ -172,15 +172,15 @@ def convert_precision(onnx_path, out_path, precision, calib=None, calib_count=32
     adds the mIoU of both files on ``limit`` frames spread over the split. The packages it needs
     are checked first (``export.tools``).
     """
+    if precision not in PRECISIONS:
+        raise ExportError("unknown precision {!r}; choose from {}".format(
+            precision, ", ".join(PRECISIONS)))
+    require_tools(precision, "--precision {}".format(precision))
     read_onnx_info(onnx_path)  # a missing or foreign file: one line, before any work
     check_writable(out_path, "-o")
     for source in (calib, images):
         if source is not None:
             find_images(source, ExportError)
-    if precision not in PRECISIONS:
-        raise ExportError("unknown precision {!r}; choose from {}".format(
-            precision, ", ".join(PRECISIONS)))
-    require_tools(precision, "--precision {}".format(precision))
     with Progress(2, "quantize", log=logger) as progress:
         if precision == "fp16":
             progress.step("converting to FP16")

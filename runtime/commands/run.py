@@ -106,6 +106,9 @@ def run(args):
         print(format_streams_table(summary))
     else:
         print("outputs: {}".format(", ".join(summary["streams"][0]["outputs"])))
+    if summary.get("stopped_by"):
+        print("stopped by {}: the outputs hold every frame processed until then".format(
+            summary["stopped_by"]))
     if summary.get("input_fallback"):
         print("input read by fallback: {}".format(summary["input_fallback"]))
     ended = summary.get("input_ended_early")

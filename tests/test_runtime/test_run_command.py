@@ -50,6 +50,7 @@ def test_a_signal_mid_run_leaves_a_playable_video(tmp_path, short_clip, tiny_onn
     frames = read_frames(str(video))
     assert len(frames) >= 15 and frames[0].shape == (360, 480, 3)
     assert b"FPS" in out and b"latency" in out   # the summary table
+    assert "stopped by {}".format(signal.Signals(signum).name) in out.decode()
 
 
 @requires_data
