@@ -5,13 +5,13 @@ millisecond per frame caps the live pipeline. For real dash-cam frames scaled to
 1280x720 and 1920x1080 (H.264 files written here), measured side by side in one process, rounds
 interleaved (medians of CPU ms per frame):
 
-- capture: decoding the file (``runtime.sources``: the hardware decoder on L4T, else FFmpeg);
+- capture: decoding the file (``runtime.video.sources``: the hardware decoder on L4T, else FFmpeg);
 - preprocess: before, the float input (INTER_AREA resize + normalisation on the host); after,
   the uint8 input (``halving`` resize only: the graph normalises);
 - postprocess: before, the pre-issue-14 path (int32 nearest resize, three LUTs merged, a blend,
   the legend drawn anew); after, ``labels_to_frame`` + ``OverlayRenderer``; and the overlay at
   network resolution (``--overlay-size network``);
-- write: the overlay to an H.264 .mp4 (``runtime.sinks``: NVENC on L4T, else ffmpeg libx264),
+- write: the overlay to an H.264 .mp4 (``runtime.video.sinks``: NVENC on L4T, else ffmpeg libx264),
   at frame size, or at network size for the network-resolution overlay.
 
 Then, at 1280x720 with an .mp4 output, the live pipeline's FPS over the backend's own FPS on the
@@ -76,7 +76,7 @@ def baseline_postprocess(frame_bgr, classes, spec, alpha=0.5):
 def write_clip(video, size, count, path):
     """The first ``count`` frames of ``video`` scaled to ``size`` (H, W), as an H.264 file."""
     import cv2
-    from linknet_edge.runtime.sinks import open_sink
+    from linknet_edge.runtime.video.sinks import open_sink
     capture = cv2.VideoCapture(video)
     fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
     with open_sink(path, fps=fps) as sink:
@@ -107,7 +107,7 @@ def _ms(function, items):
 
 def _decode(path):
     """(CPU ms per frame, frames, decoder label) reading ``path`` to its end."""
-    from linknet_edge.runtime.sources import open_source
+    from linknet_edge.runtime.video.sources import open_source
     frames = []
     with open_source(path) as source:
         start = _cpu_ms()
@@ -119,7 +119,7 @@ def _decode(path):
 
 def _write(frames, fps, folder, name):
     """(CPU ms per frame, encoder description) writing ``frames`` to an H.264 .mp4."""
-    from linknet_edge.runtime.sinks import open_sink
+    from linknet_edge.runtime.video.sinks import open_sink
     path = os.path.join(folder, name + ".mp4")
     start = _cpu_ms()
     with open_sink(path, fps=fps) as sink:

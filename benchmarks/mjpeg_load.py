@@ -158,7 +158,7 @@ def measure_publisher(frame, rate=30.0, seconds=15.0, rounds=3, idle=300, stuck=
     """Rows ``{"load", "fps", "publish_ms_mean", "publish_ms_max", threads, client counts}``
     of a publisher loop at ``rate`` fps feeding ``frame`` (HWC uint8 BGR) to an MjpegServer
     (its defaults unless ``server_options`` says otherwise)."""
-    from linknet_edge.runtime.mjpeg import MjpegServer
+    from linknet_edge.runtime.video.mjpeg import MjpegServer
     rows, threads_before = [], _threads()
     server = MjpegServer(port=0, **(server_options or {})).start()
     try:

@@ -44,7 +44,7 @@ def measure_multistream_fps(model, source, streams=(1, 2, 4), frames=60, rounds=
     import numpy as np
     from linknet_edge.runtime.backends import load_model
     from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
-    from linknet_edge.runtime.sources import open_source
+    from linknet_edge.runtime.video.sources import open_source
     runner = load_model(model, backend)
     try:
         with open_source(source) as opened:

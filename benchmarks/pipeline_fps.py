@@ -33,7 +33,7 @@ def measure_pipeline_fps(model, source, frames=100, outputs="none", rounds=3, ba
     import numpy as np
     from linknet_edge.runtime.backends import load_model
     from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
-    from linknet_edge.runtime.sources import open_source
+    from linknet_edge.runtime.video.sources import open_source
     runner = load_model(model, backend)
     try:
         with open_source(source) as opened:

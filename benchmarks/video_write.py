@@ -47,8 +47,8 @@ def _cpu_seconds():
 def _write_once(writer, frames, fps, folder):
     """(seconds, cpu seconds, bytes) for one writer over ``frames``."""
     import cv2
-    from linknet_edge.runtime.media import MediaFacts
-    from linknet_edge.runtime.sinks import open_sink
+    from linknet_edge.runtime.video.media import MediaFacts
+    from linknet_edge.runtime.video.sinks import open_sink
     start, cpu = time.perf_counter(), _cpu_seconds()
     if writer == "mjpeg-http":   # what the MJPEG server encodes per frame (quality 80)
         size = sum(len(cv2.imencode(".jpg", f, [cv2.IMWRITE_JPEG_QUALITY, 80])[1])

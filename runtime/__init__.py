@@ -3,6 +3,6 @@
 Imports numpy, OpenCV and the chosen backend only; never torch unless the PyTorch backend loads.
 """
 
-# Submodules are imported by name (runtime.pipeline, runtime.sources, ...) so that
+# Submodules are imported by name (runtime.pipeline, runtime.video.sources, ...) so that
 # importing ``linknet_edge.runtime`` stays light and never loads OpenCV, a backend library or torch.
 __all__ = []

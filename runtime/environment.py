@@ -18,7 +18,7 @@ import sys
 
 from linknet_edge.errors import first_line
 
-from .gstreamer import opencv_has_gstreamer
+from .video.gstreamer import opencv_has_gstreamer
 
 __all__ = ["describe_environment", "record_environment", "read_l4t_release", "jetson_model",
            "module_version", "cuda_device", "read_power_mode", "read_clock_state", "found",

@@ -126,7 +126,7 @@ def run_pipeline(model, inputs, outputs="none", overlay=None, stream=None, model
 
 def _open_sinks(per_stream, sources, spec, sink_options):
     """One sink (a ``MultiSink`` for several URIs) per input, at that input's frame rate."""
-    from .sinks import open_sink
+    from .video.sinks import open_sink
     sinks = []
     try:
         for number, (uris, source) in enumerate(zip(per_stream, sources)):
@@ -149,7 +149,7 @@ def _renders(sinks, spec, overlay):
 
 def _close_all(sinks):
     """Close every sink, even if one fails; then raise the first failure."""
-    from .sinks import MultiSink
+    from .video.sinks import MultiSink
     MultiSink(sinks).close()
 
 

@@ -264,7 +264,7 @@ def opened(source, model, source_options=None, model_options=None):
     ``load_model`` (``backend``, ``providers``, ``device``, ...).
     """
     from .backends import load_model
-    from .sources import open_source
+    from .video.sources import open_source
     several = isinstance(source, (list, tuple))
     runner = (load_model(model, **(model_options or {})) if isinstance(model, str) else model)
     frames, mine = [], []

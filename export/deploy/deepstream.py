@@ -117,7 +117,7 @@ def _check_model(artifact, sources):
 
 def _source_group(number, uri):
     """``[sourceN]`` for a source URI in ``linknet-edge run``'s vocabulary."""
-    from linknet_edge.runtime.sources import parse_source_uri
+    from linknet_edge.runtime.video.sources import parse_source_uri
     kind, location, options = parse_source_uri(uri)
     group = Group("source{}".format(number)).add("enable", 1)
     if kind == "file":

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from linknet_edge.benchmarks.video_write import format_writers, measure_writers
-from linknet_edge.runtime.media import h264_encoders, probe_media_facts
+from linknet_edge.runtime.video.media import h264_encoders, probe_media_facts
 from tests.markers import data_path
 
 CLIP = data_path("video", "solidWhiteRight.mp4")

@@ -7,7 +7,7 @@ real in test_video_writers.py with x264enc in place of the hardware encoder.
 import pytest
 
 from linknet_edge.errors import SourceError
-from linknet_edge.runtime.gstreamer import (check_rtsp_url, csi_pipeline, encoder_pipeline,
+from linknet_edge.runtime.video.gstreamer import (check_rtsp_url, csi_pipeline, encoder_pipeline,
                                             file_pipeline, rtsp_pipeline)
 
 _BGR_FROM_NVMM = ("nvvidconv ! video/x-raw, format=(string)BGRx ! videoconvert ! "

@@ -7,8 +7,8 @@ here. Nothing is mocked: these are pure functions of the facts.
 
 import pytest
 
-from linknet_edge.runtime.decoding import file_targets, rtsp_targets
-from linknet_edge.runtime.media import (MediaFacts, h264_encoders, hardware_decoder,
+from linknet_edge.runtime.video.decoding import file_targets, rtsp_targets
+from linknet_edge.runtime.video.media import (MediaFacts, h264_encoders, hardware_decoder,
                                         probe_media_facts)
 
 XAVIER = dict(l4t="R35.4.1", board="Jetson AGX Xavier Developer Kit", opencv_gstreamer=True)

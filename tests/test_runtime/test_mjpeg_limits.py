@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from linknet_edge.errors import SinkError
-from linknet_edge.runtime.mjpeg import MjpegServer
+from linknet_edge.runtime.video.mjpeg import MjpegServer
 
 PATIENCE = 60.0   # s: only bounds a hang; no assertion depends on how fast this machine is
 

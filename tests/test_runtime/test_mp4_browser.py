@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from linknet_edge.runtime.media import MediaFacts, h264_encoders, probe_media_facts
-from linknet_edge.runtime.sinks import open_sink
+from linknet_edge.runtime.video.media import MediaFacts, h264_encoders, probe_media_facts
+from linknet_edge.runtime.video.sinks import open_sink
 from tests.markers import data_path
 
 from .conftest import read_frames

@@ -11,9 +11,9 @@ import pytest
 
 from linknet_edge.errors import SinkError
 from linknet_edge.runtime.backends import load_model
-from linknet_edge.runtime.mjpeg import MjpegServer
+from linknet_edge.runtime.video.mjpeg import MjpegServer
 from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
-from linknet_edge.runtime.sources import open_source
+from linknet_edge.runtime.video.sources import open_source
 from linknet_edge.runtime.stream import FrameStream
 from linknet_edge.runtime.stream_outputs import outputs_per_stream
 from tests.markers import data_path, requires_data, requires_onnxruntime, requires_torch

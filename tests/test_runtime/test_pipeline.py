@@ -12,7 +12,7 @@ from linknet_edge.runtime.backends import load_model
 from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
 from linknet_edge.runtime.postprocess import labels_to_frame
 from linknet_edge.runtime.stream import FrameStream, iterate, segment
-from linknet_edge.runtime.sources import open_source
+from linknet_edge.runtime.video.sources import open_source
 from tests.markers import data_path, requires_data, requires_onnxruntime, requires_torch
 
 from .conftest import CLIP_FRAMES, read_frames
@@ -151,7 +151,7 @@ class _SlowRunner(_RecordingRunner):
 
 
 def test_a_live_source_skips_stale_frames_instead_of_queueing_them(tiny_onnx):
-    from linknet_edge.runtime.mjpeg import MjpegServer
+    from linknet_edge.runtime.video.mjpeg import MjpegServer
     server, stop = MjpegServer(port=0).start(), threading.Event()
 
     def publish():

@@ -5,8 +5,8 @@ OpenCV, and the fallback when a Jetson pipeline cannot open."""
 import pytest
 
 from linknet_edge.cli import main
-from linknet_edge.runtime.gstreamer import opencv_has_gstreamer
-from linknet_edge.runtime.sources import open_source
+from linknet_edge.runtime.video.gstreamer import opencv_has_gstreamer
+from linknet_edge.runtime.video.sources import open_source
 from tests.markers import data_path, requires_onnxruntime, requires_torch
 
 from .media_tools import (has_rtsp_server, has_system_gstreamer_opencv, rtsp_server,
@@ -49,8 +49,8 @@ def test_run_on_a_loopback_rtsp_stream_names_the_fallback(rtsp_url, tiny_onnx, c
 
 _SYSTEM_READ = """
 import json
-from linknet_edge.runtime.media import MediaFacts, probe_media_facts
-from linknet_edge.runtime.sources import open_source
+from linknet_edge.runtime.video.media import MediaFacts, probe_media_facts
+from linknet_edge.runtime.video.sources import open_source
 facts = {facts}
 rows = []
 for uri in {uris!r}:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from linknet_edge.errors import OutputError, SinkError
-from linknet_edge.runtime.sinks import (ImageFolderSink, MaskFolderSink, MjpegSink, MultiSink,
+from linknet_edge.runtime.video.sinks import (ImageFolderSink, MaskFolderSink, MjpegSink, MultiSink,
                                         NullSink, VideoFileSink, open_sink)
 
 from .conftest import make_spec, read_frames, solid_frames
@@ -143,7 +143,7 @@ def test_unknown_outputs_and_unwritable_places_are_one_line_errors(tmp_path, spe
 
 
 def test_a_crash_safe_video_is_synced_to_disk_while_it_is_written(tmp_path, spec):
-    from linknet_edge.runtime.sinks import VideoFileSink
+    from linknet_edge.runtime.video.sinks import VideoFileSink
     sink = VideoFileSink("v.avi", str(tmp_path / "v.avi"), fps=10, sync_every=0.05)
     try:
         for index, frame in enumerate(solid_frames(3)):

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from linknet_edge.errors import SourceError
-from linknet_edge.runtime.gstreamer import opencv_has_gstreamer
-from linknet_edge.runtime.mjpeg import MjpegServer
-from linknet_edge.runtime.sources import open_source, parse_source_uri
+from linknet_edge.runtime.video.gstreamer import opencv_has_gstreamer
+from linknet_edge.runtime.video.mjpeg import MjpegServer
+from linknet_edge.runtime.video.sources import open_source, parse_source_uri
 
 from tests.markers import data_path, requires_data
 

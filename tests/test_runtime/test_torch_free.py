@@ -10,10 +10,10 @@ from .conftest import solid_frames
 
 SCRIPT = r"""
 import sys
-import linknet_edge.runtime, linknet_edge.runtime.backends, linknet_edge.runtime.sources
-import linknet_edge.runtime.sinks, linknet_edge.runtime.postprocess, linknet_edge.runtime.pipeline
+import linknet_edge.runtime, linknet_edge.runtime.backends, linknet_edge.runtime.video.sources
+import linknet_edge.runtime.video.sinks, linknet_edge.runtime.postprocess, linknet_edge.runtime.pipeline
 import linknet_edge.runtime.stream
-import linknet_edge.runtime.mjpeg, linknet_edge.runtime.backends.onnxruntime
+import linknet_edge.runtime.video.mjpeg, linknet_edge.runtime.backends.onnxruntime
 import linknet_edge.runtime.backends.pytorch
 from linknet_edge.runtime.backends import describe_backends
 describe_backends()

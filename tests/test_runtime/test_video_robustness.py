@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from linknet_edge.cli import main
-from linknet_edge.runtime.media import h264_encoders, probe_media_facts
-from linknet_edge.runtime.mjpeg import MjpegServer
+from linknet_edge.runtime.video.media import h264_encoders, probe_media_facts
+from linknet_edge.runtime.video.mjpeg import MjpegServer
 from linknet_edge.runtime.pipeline import StreamOptions, run_pipeline
 from tests.markers import ROOT, data_path, requires_onnxruntime, requires_torch
 

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from linknet_edge.errors import SinkError
-from linknet_edge.runtime.media import MediaFacts, h264_encoders, probe_media_facts
-from linknet_edge.runtime.sinks import open_sink
+from linknet_edge.runtime.video.media import MediaFacts, h264_encoders, probe_media_facts
+from linknet_edge.runtime.video.sinks import open_sink
 from tests.markers import data_path
 
 from .conftest import read_frames
@@ -163,8 +163,8 @@ def test_streams_that_cannot_be_sent_are_one_line_errors(tmp_path, monkeypatch, 
 
 _GST_WRITE = """
 import json, os, signal, cv2
-from linknet_edge.runtime.media import MediaFacts
-from linknet_edge.runtime.sinks import open_sink
+from linknet_edge.runtime.video.media import MediaFacts
+from linknet_edge.runtime.video.sinks import open_sink
 facts = MediaFacts(opencv_gstreamer=True, elements={{"x264enc"}})   # no ffmpeg: GStreamer
 capture = cv2.VideoCapture({clip!r})
 sink = open_sink({uri!r}, fps=25, facts=facts)

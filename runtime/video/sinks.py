@@ -7,10 +7,10 @@
   playable up to about a second before the kill
 - ``overlays/`` or ``dir://DIR``: one ``000000.jpg`` overlay image per frame
 - ``masks://DIR``: one ``000000.png`` class-index mask per frame (8-bit, 16-bit past 255 classes)
-- ``http://HOST:PORT``: an MJPEG stream with a page at ``/`` (see ``runtime.mjpeg``); bound to
+- ``http://HOST:PORT``: an MJPEG stream with a page at ``/`` (see ``runtime.video.mjpeg``); bound to
   127.0.0.1 unless the URI or ``host=`` says otherwise
 - ``rtp://HOST:PORT`` (with an SDP file), ``udp://HOST:PORT`` (MPEG-TS): H.264 sent to a
-  player at HOST (see ``runtime.streaming``)
+  player at HOST (see ``runtime.video.streaming``)
 - ``none``: discard (for measuring)
 
 ``classes`` is the (H, W) uint8 class map at frame size; ``overlay_bgr`` is None for sinks
@@ -30,7 +30,7 @@ __all__ = ["Sink", "NullSink", "DisplaySink", "VideoFileSink", "ImageFolderSink"
 
 logger = logging.getLogger(__name__)
 
-#: suffix -> output kind of ``runtime.video_writers.open_video_writer``
+#: suffix -> output kind of ``runtime.video.video_writers.open_video_writer``
 VIDEO_SUFFIXES = {".avi": "avi", ".mp4": "mp4", ".mkv": "mkv"}
 
 
@@ -104,7 +104,7 @@ class VideoFileSink(Sink):
 
     Written as ``NAME.part.EXT`` and renamed to ``path`` when closed (also on Ctrl-C and
     SIGTERM), so a file at ``path`` is always complete. ``.mp4`` and ``.mkv`` are H.264 where
-    an encoder exists (``runtime.video_writers``): fragmented MP4 and Matroska, which a hard
+    an encoder exists (``runtime.video.video_writers``): fragmented MP4 and Matroska, which a hard
     kill leaves playable up to about one second before it; ``.avi`` is MJPG. A crash-safe
     file is fsynced every ``sync_every`` seconds, which bounds what a power loss takes.
     Frames of another size are resized (a VideoWriter silently drops them otherwise).
@@ -239,7 +239,7 @@ def open_sink(uri, fps=None, size=None, spec=None, host=None, bitrate=4000000, f
 
     ``fps`` sets a video's rate (25 if unknown); ``size`` (H, W) a video file's frame size
     (None: the first frame's); ``host`` overrides an ``http://`` sink's bind address;
-    ``bitrate`` (bits/s) is for H.264 files and streams; ``facts`` (``runtime.media``) replaces
+    ``bitrate`` (bits/s) is for H.264 files and streams; ``facts`` (``runtime.video.media``) replaces
     the probed codec facts of this machine.
     """
     if isinstance(uri, (list, tuple)):

@@ -8,7 +8,7 @@
 
 HOST is where the player is (a unicast or multicast address), 127.0.0.1 unless given. Encoded
 by a Jetson's hardware encoder through GStreamer where one exists, else by ffmpeg's libx264
-(``runtime.video_writers``), at ``bitrate`` bits/s (4 Mbit/s, jetson-inference's default),
+(``runtime.video.video_writers``), at ``bitrate`` bits/s (4 Mbit/s, jetson-inference's default),
 a keyframe with SPS/PPS every second so a player can join at any time.
 """
 

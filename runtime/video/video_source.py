@@ -15,7 +15,7 @@ _MAX_BACKOFF = 8.0
 
 
 class VideoSource(FrameSource):
-    """A ``cv2.VideoCapture`` on the first of ``targets`` (``runtime.decoding.CaptureTarget``)
+    """A ``cv2.VideoCapture`` on the first of ``targets`` (``runtime.video.decoding.CaptureTarget``)
     that opens and delivers a frame: a file, a camera, a GStreamer pipeline or a stream URL.
 
     ``capture_label`` names what opened it; ``fallback_reason`` says why that is not the first

@@ -4,7 +4,7 @@ JetPack's OpenCV is built with GStreamer; that is how the CSI camera (``nvargusc
 hardware decoders (``nvv4l2decoder``; ``omxh264dec`` on old JetPack 4) and encoders
 (``nvv4l2h264enc``, ``omxh264enc``) reach OpenCV on a Jetson. NVIDIA's decoders hand out NVMM
 (GPU) buffers that ``videoconvert`` refuses, so every hardware chain goes through ``nvvidconv``
-to BGRx in system memory first. Which element a chain uses is decided in ``runtime.media``;
+to BGRx in system memory first. Which element a chain uses is decided in ``runtime.video.media``;
 these functions only spell the chosen chain. Live pipelines end in an ``appsink`` that keeps
 only the newest buffer (a slow consumer sees fresh frames); file pipelines keep every frame.
 """

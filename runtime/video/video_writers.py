@@ -1,6 +1,6 @@
 """One H.264 (or fallback) video writer for a file or a network stream, chosen per machine.
 
-``open_video_writer`` tries the encoders of ``runtime.media.h264_encoders`` in order (a Jetson's
+``open_video_writer`` tries the encoders of ``runtime.video.media.h264_encoders`` in order (a Jetson's
 GStreamer hardware encoder, an ffmpeg subprocess with libx264, GStreamer's x264enc) and, for
 files, falls back to OpenCV's own writer; the choice, and why a better one was passed over, is
 logged once per output. Every writer takes (H, W, 3) uint8 BGR frames of its ``size``.

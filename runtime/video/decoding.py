@@ -1,7 +1,7 @@
 """How a video file or an RTSP stream is opened here: OpenCV capture targets, best first.
 
 On a Jetson (``MediaFacts.l4t``) with OpenCV's GStreamer, H.264/H.265 is decoded by NVIDIA's
-decoder through an explicit GStreamer chain (``runtime.gstreamer``), with FFmpeg as the fallback
+decoder through an explicit GStreamer chain (``runtime.video.gstreamer``), with FFmpeg as the fallback
 when that pipeline does not open. Elsewhere files go straight to OpenCV's FFmpeg backend and
 RTSP goes to GStreamer's ``decodebin`` where OpenCV has GStreamer (lower latency), else FFmpeg.
 Pure functions of the facts: ``VideoSource`` opens the first target that delivers a frame.

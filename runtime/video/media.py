@@ -59,7 +59,7 @@ _FACTS = []
 def probe_media_facts():
     """This machine's ``MediaFacts`` (probed once; elements are asked lazily)."""
     if not _FACTS:
-        from .environment import jetson_model, read_l4t_release
+        from ..environment import jetson_model, read_l4t_release
         from .gstreamer import opencv_has_gstreamer
         l4t = read_l4t_release()
         _FACTS.append(MediaFacts(l4t=l4t, board=jetson_model() if l4t else None,

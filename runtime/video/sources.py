@@ -13,7 +13,7 @@ images, wall-clock ``time.time()`` for live sources. URIs (options may also come
   FFmpeg otherwise or when the GStreamer pipeline does not open (``fallback_reason`` says why)
 - ``http(s)://...``: MJPEG or anything OpenCV's FFmpeg opens
 
-How files and streams are decoded on which machine: ``runtime.decoding``. Live sources
+How files and streams are decoded on which machine: ``runtime.video.decoding``. Live sources
 reconnect after a drop: ``retries`` attempts, waiting ``backoff`` seconds and doubling (at most
 8 s), each one logged. A source that stops before its end sets ``ended_early`` (one line: a file
 that ends before its frame count, a stream lost for good) and ends the iteration.
@@ -87,7 +87,7 @@ def open_source(uri, loop=False, retries=5, backoff=0.5, facts=None, **options):
 
     Options: ``width``, ``height``, ``framerate``, ``flip_method`` (csi), ``latency`` (rtsp, ms),
     ``codec`` (rtsp on a Jetson: h264 or h265), ``fps`` (images, default 10). ``facts``
-    (``runtime.media.MediaFacts``) replaces this machine's probed codec facts.
+    (``runtime.video.media.MediaFacts``) replaces this machine's probed codec facts.
     """
     kind, location, uri_options = parse_source_uri(uri)
     for key, value in uri_options.items():

@@ -3,7 +3,7 @@
 ``/stream`` is ``multipart/x-mixed-replace`` JPEG (what browsers, VLC and OpenCV's FFmpeg read);
 ``/stats`` is JSON ``{"frames", "fps", "clients"}``, polled by the page for its FPS line: ``fps``
 counts the frames published over the last ``fps_window`` seconds, which is what a viewer that
-keeps up receives. One I/O thread serves every connection (``runtime._http_loop``), so a client
+keeps up receives. One I/O thread serves every connection (``runtime.video._http_loop``), so a client
 costs no thread and ``publish`` (the pipeline's thread) never waits for any client; every viewer
 gets the newest frame whenever its socket can take one, never a backlog.
 
