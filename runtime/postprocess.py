@@ -17,6 +17,8 @@ import functools
 
 import numpy as np
 
+from linknet_edge.preprocessing import resize_labels
+
 __all__ = ["labels_to_frame", "logits_to_frame", "palette_bgr", "colorize", "draw_overlay", "draw_legend",
            "OverlayRenderer"]
 
@@ -36,14 +38,10 @@ def labels_to_frame(classes, frame_shape):
     """An (H, W) class map at network size -> (H, W) uint8 at a frame's (H, W) (uint16 for a
     model with more than 256 classes): narrowed at the small size, then one nearest-neighbour
     resize."""
-    import cv2
     classes = np.asarray(classes)
     index = classes if classes.dtype in (np.uint8, np.uint16) else classes.astype(
         np.uint8 if classes.max(initial=0) < 256 else np.uint16)
-    height, width = frame_shape[:2]
-    if index.shape[:2] == (height, width):
-        return index
-    return cv2.resize(index, (width, height), interpolation=cv2.INTER_NEAREST)
+    return resize_labels(index, tuple(frame_shape[:2]))
 
 
 def logits_to_frame(logits, frame_shape):
@@ -141,17 +139,17 @@ class OverlayRenderer(object):
         self.legend, self.at_network = bool(legend), bool(at_network)
 
     def __call__(self, frame_bgr, classes, network_classes=None):
-        if self.at_network and network_classes is not None:
+        small = None if network_classes is None else _class_index(network_classes)
+        if self.at_network and small is not None:
             import cv2
-            index = _class_index(network_classes)
-            height, width = index.shape[:2]
+            height, width = small.shape[:2]
             frame_bgr = cv2.resize(frame_bgr, (width, height), interpolation=cv2.INTER_LINEAR)
+            index = small
         else:
             index = _class_index(classes)
         out = _blend(frame_bgr, index, self.spec, self.alpha, self.mask_only)
         if self.legend:  # which classes are present: counted on the small map where there is one
-            _paste_legend(out, self.spec, _present(index if network_classes is None
-                                                   else _class_index(network_classes)))
+            _paste_legend(out, self.spec, _present(index if small is None else small))
         return out
 
 

@@ -46,7 +46,8 @@ def _parse(triton, path):
 def dynamic_onnx(tmp_path_factory, tiny_checkpoint):
     from linknet_edge.export.onnx import export_onnx
     path = str(tmp_path_factory.mktemp("dyn") / "linknet_dyn.onnx")
-    export_onnx(tiny_checkpoint, path, argmax=True, dynamic_batch=True, verify=False)
+    export_onnx(tiny_checkpoint, path, argmax=True, dynamic_batch=True, verify=False,
+                input_form="float")
     return path
 
 
